@@ -1,0 +1,128 @@
+"""Command line: python -m colorizer {colorize,list,evaluate} ...  (see --help of each)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import ColorizerError
+from .imageio import IMAGE_EXTENSIONS, find_images
+
+
+def _collect(inputs: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
+    """[(file, path relative to its input root)], [errors for inputs that do not exist]."""
+    found, missing = [], []
+    for raw in inputs:
+        p = Path(raw)
+        if p.is_dir():
+            found += [(f, f.relative_to(p)) for f in find_images(p)]
+        elif p.is_file():
+            found.append((p, Path(p.name)))
+        else:
+            missing.append(f"{raw}: no such file or folder")
+    return found, missing
+
+
+def cmd_colorize(args) -> int:
+    from tqdm import tqdm
+
+    from .inference import Colorizer
+    files, errors = _collect(args.inputs)
+    outdir = Path(args.output)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"error: cannot create output folder {outdir}: {exc.strerror}", file=sys.stderr)
+        return 2
+    inputs = {f.resolve() for f, _ in files}
+    try:
+        c = Colorizer.load(args.checkpoint)
+    except ColorizerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    ok = 0
+    for f, rel in tqdm(files, desc="colorizing", unit="img", disable=args.quiet or not files):
+        target = outdir / rel.parent / f"{rel.stem}_colorized.png"
+        if target.resolve() in inputs:
+            errors.append(f"{f}: output {target} would overwrite an input; skipped")
+            continue
+        try:
+            img = c.colorize(f, size=args.size, temperature=args.temperature)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            img.save(tmp, format="PNG")
+            tmp.replace(target)
+            ok += 1
+        except ColorizerError as exc:
+            errors.append(str(exc))
+        except OSError as exc:
+            errors.append(f"{target}: cannot write ({exc.strerror or exc})")
+    for e in errors:
+        print(f"error: {e}", file=sys.stderr)
+    print(f"{ok} colorized into {outdir}, {len(errors)} failed")
+    return 1 if errors else 0
+
+
+def cmd_list(args) -> int:
+    from .inference import Colorizer
+    entries = Colorizer.available()
+    if args.json:
+        print(json.dumps([{"name": e["name"], "arch": e["metadata"]["arch"],
+                           "val_metrics": e["metadata"].get("val_metrics", {})} for e in entries], indent=2))
+        return 0
+    if not entries:
+        print("no checkpoints in weights/")
+        return 0
+    print(f"{'name':<28}{'arch':<20}{'objective':<12}{'PSNR':>8}{'CIEDE':>8}{'CF':>8}{'|dCF|':>8}")
+    for e in entries:
+        m = e["metadata"]
+        v = m.get("eval") or m.get("val_metrics") or {}
+        print(f"{e['name']:<28}{m['arch']:<20}{m.get('objective', '?'):<12}"
+              f"{v.get('psnr', float('nan')):>8.2f}{v.get('ciede2000', float('nan')):>8.2f}"
+              f"{v.get('cf_pred', float('nan')):>8.1f}{v.get('dcf', float('nan')):>8.1f}")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluate import main
+    return main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m colorizer", description="Colorize grayscale photos.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("colorize", help="colorize files or folders (recursive)")
+    c.add_argument("inputs", nargs="+", help=f"image files or folders ({', '.join(IMAGE_EXTENSIONS)})")
+    c.add_argument("-o", "--output", required=True, help="output folder (PNG files named *_colorized.png)")
+    c.add_argument("--checkpoint", default=None, help="checkpoint name in weights/ or a path (default: the flagship)")
+    c.add_argument("--size", type=int, default=None, help="working resolution (default: the checkpoint's)")
+    c.add_argument("--temperature", type=float, default=None, help="annealed-mean temperature (bins models)")
+    c.add_argument("--quiet", action="store_true")
+    c.set_defaults(fn=cmd_colorize)
+    l_ = sub.add_parser("list", help="shipped checkpoints with their metrics")
+    l_.add_argument("--json", action="store_true")
+    l_.set_defaults(fn=cmd_list)
+    e = sub.add_parser("evaluate", help="PSNR/SSIM/CIEDE2000/colorfulness on a folder of color photos")
+    e.add_argument("dir")
+    e.add_argument("--checkpoint", action="append", help="repeat for several (default: all shipped)")
+    e.add_argument("--size", type=int, default=256, help="evaluation resolution (images squashed to NxN)")
+    e.add_argument("--working-size", type=int, default=None, help="model working size (default: checkpoint's)")
+    e.add_argument("--temperature", type=float, default=None)
+    e.add_argument("--limit", type=int, default=None, help="evaluate only the first N images")
+    e.add_argument("--json", default=None, help="write results to this JSON file")
+    e.set_defaults(fn=cmd_evaluate)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except ColorizerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

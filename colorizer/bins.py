@@ -1,0 +1,70 @@
+"""Zhang et al. (ECCV 2016) quantized-ab machinery: bin centres, soft encoding, class rebalancing,
+annealed-mean decoding. The centres and the empirical prior are data, made by
+`scripts/make_ab_bins.py` and stored as JSON in `colorizer/assets/ab_bins.json` (no pickles).
+
+All ab values here are in real Lab units (not normalized); callers convert with `colorizer.color`.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ASSET = Path(__file__).with_name("assets") / "ab_bins.json"
+DEFAULT_TEMPERATURE = 0.38  # Zhang et al.'s annealed-mean temperature
+
+
+@lru_cache(maxsize=1)
+def load_bins(path: str | None = None) -> dict:
+    """{'centers': (Q,2) tensor, 'prior': (Q,) tensor, 'grid': float, ...} from the JSON asset."""
+    data = json.loads(Path(path or ASSET).read_text())
+    return {
+        "centers": torch.tensor(data["centers"], dtype=torch.float32),
+        "prior": torch.tensor(data["prior"], dtype=torch.float32),
+        "grid": float(data["grid"]),
+        "source": data.get("source", ""),
+    }
+
+
+def num_bins() -> int:
+    return int(load_bins()["centers"].shape[0])
+
+
+def rebalance_weights(prior: torch.Tensor, lam: float = 0.5) -> torch.Tensor:
+    """w ∝ ((1-lam) p + lam/Q)^-1, scaled so that E_p[w] = 1 (Zhang et al. eq. 4).
+
+    lam = 1 means no rebalancing; smaller lam boosts rare (saturated) colors more strongly.
+    """
+    q = prior.numel()
+    w = 1.0 / ((1.0 - lam) * prior + lam / q)
+    return w / (prior * w).sum()
+
+
+def nearest_bin(ab: torch.Tensor, centers: torch.Tensor) -> torch.Tensor:
+    """ab (B,2,H,W) -> index of the nearest centre (B,H,W)."""
+    flat = ab.permute(0, 2, 3, 1).reshape(-1, 2)
+    idx = torch.cdist(flat, centers.to(flat)).argmin(dim=1)
+    return idx.view(ab.shape[0], ab.shape[2], ab.shape[3])
+
+
+def soft_encode(ab: torch.Tensor, centers: torch.Tensor, k: int = 5, sigma: float = 5.0) -> torch.Tensor:
+    """ab (B,2,H,W) -> soft one-hot (B,Q,H,W) over the k nearest centres, Gaussian-weighted."""
+    b, _, h, w = ab.shape
+    flat = ab.permute(0, 2, 3, 1).reshape(-1, 2)
+    dist = torch.cdist(flat, centers.to(flat))
+    d, idx = dist.topk(k, dim=1, largest=False)
+    wts = torch.softmax(-(d ** 2) / (2 * sigma ** 2), dim=1)
+    out = torch.zeros_like(dist).scatter_(1, idx, wts)
+    return out.view(b, h, w, -1).permute(0, 3, 1, 2)
+
+
+def annealed_mean(logits: torch.Tensor, centers: torch.Tensor, temperature: float = DEFAULT_TEMPERATURE) -> torch.Tensor:
+    """Logits (B,Q,H,W) -> ab (B,2,H,W): the mean of softmax(logits / T) over the bin centres.
+
+    T -> 0 gives the mode (vivid, can be patchy); T = 1 the mean (safe, desaturated).
+    """
+    probs = F.softmax(logits.float() / max(float(temperature), 1e-3), dim=1)
+    return torch.einsum("bqhw,qc->bchw", probs, centers.to(probs))

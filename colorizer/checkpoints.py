@@ -1,0 +1,111 @@
+"""Checkpoints as `.safetensors`: tensors plus JSON metadata that rebuilds the model.
+
+Nothing is unpickled, ever. Loading is strict: a file that is not safetensors, is truncated, names an
+unknown architecture, or whose tensors do not match the architecture exactly, fails with a
+ColorizerError naming the file. Writes are atomic (temp file in the same folder, fsync, rename), so a
+killed process never leaves a half-written checkpoint under the real name.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from .errors import ColorizerError
+from .models import create_model
+
+FORMAT = "colorizer-checkpoint/1"
+META_KEY = "colorizer"
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
+    """Call write(tmp_path), fsync it, then rename it over `path` in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ColorizerError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(path: str | os.PathLike, model: torch.nn.Module, metadata: dict, half: bool = False) -> None:
+    """Write model weights and metadata. `metadata` must hold arch/arch_kwargs or they come from the model."""
+    meta = dict(metadata)
+    meta.setdefault("arch", getattr(model, "arch_name", None))
+    meta.setdefault("arch_kwargs", getattr(model, "arch_kwargs", {}))
+    meta["format"] = FORMAT
+    meta["dtype"] = "float16" if half else "float32"
+    if not meta["arch"]:
+        raise ValueError("checkpoint metadata needs an 'arch'")
+    state = {}
+    for k, v in model.state_dict().items():
+        v = v.detach().cpu().contiguous()
+        state[k] = v.half() if half and v.is_floating_point() else v
+    atomic_write(path, lambda tmp: save_file(state, tmp, metadata={META_KEY: json.dumps(meta)}))
+
+
+def read_metadata(path: str | os.PathLike) -> dict:
+    """The checkpoint's metadata dict, validated, without loading its tensors."""
+    path = Path(path)
+    if not path.is_file():
+        raise ColorizerError(f"{path}: no such checkpoint")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            raw = (f.metadata() or {}).get(META_KEY)
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ColorizerError(f"{path}: not a valid .safetensors checkpoint ({exc})") from None
+    if raw is None:
+        raise ColorizerError(f"{path}: a safetensors file, but not a colorizer checkpoint (no '{META_KEY}' metadata)")
+    try:
+        meta = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ColorizerError(f"{path}: checkpoint metadata is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("arch"), str):
+        raise ColorizerError(f"{path}: checkpoint metadata lacks format {FORMAT!r} or an architecture name")
+    if not isinstance(meta.get("arch_kwargs", {}), dict):
+        raise ColorizerError(f"{path}: checkpoint 'arch_kwargs' must be a mapping")
+    return meta
+
+
+def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[torch.nn.Module, dict]:
+    """Rebuild the model named in the metadata and load its tensors strictly. Returns (model, metadata)."""
+    meta = read_metadata(path)
+    try:
+        model = create_model(meta["arch"], **meta.get("arch_kwargs", {}))
+    except ColorizerError as exc:
+        raise ColorizerError(f"{path}: {exc}") from None
+    expected = model.state_dict()
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            keys = set(f.keys())
+            missing, extra = sorted(set(expected) - keys), sorted(keys - set(expected))
+            if missing or extra:
+                raise ColorizerError(
+                    f"{path}: tensors do not match architecture {meta['arch']!r}: "
+                    f"{len(missing)} missing (e.g. {missing[:3]}), {len(extra)} unexpected (e.g. {extra[:3]})")
+            state = {}
+            for k in expected:
+                t = f.get_tensor(k)
+                if t.shape != expected[k].shape:
+                    raise ColorizerError(f"{path}: tensor {k} has shape {tuple(t.shape)}, "
+                                         f"architecture expects {tuple(expected[k].shape)}")
+                state[k] = t.to(expected[k].dtype)
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
+    model.load_state_dict(state, strict=True)
+    return model.to(device).eval(), meta

@@ -1,0 +1,190 @@
+"""The one inference pipeline, shared by the CLI, the app, the evaluation and the benchmarks.
+
+    from colorizer import Colorizer
+    c = Colorizer.load()                 # the default shipped checkpoint
+    out = c.colorize("photo.jpg")        # PIL.Image, RGB (RGBA if the input had alpha), full resolution
+
+How full resolution works (after richzhang/colorization): the model sees only a small copy of the L
+channel (about working_size^2 pixels, aspect kept); its ab prediction is upsampled bilinearly to the
+input's size and joined to the input's own full-resolution L. Detail therefore comes from the input,
+and the model's cost does not grow with the photo. The join runs in horizontal strips, so a
+50-megapixel photo never holds more than a strip of float tensors at a time.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from . import bins
+from .checkpoints import load_checkpoint, read_metadata
+from .color import join_l_ab, normalize_l, rgb_to_lab
+from .errors import ColorizerError
+from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
+
+WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
+DEFAULT_CHECKPOINT = "effnet-unet"
+STRIP_PIXELS = 2_000_000  # pixels per strip in the full-resolution join
+
+
+def _strips(h: int, w: int):
+    rows = max(1, STRIP_PIXELS // max(1, w))
+    for y0 in range(0, h, rows):
+        yield y0, min(h, y0 + rows)
+
+
+def full_res_l(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
+    """uint8 (H,W,3) -> normalized L (1,1,H,W) float32, computed strip by strip."""
+    h, w, _ = rgb.shape
+    out = torch.empty(1, 1, h, w, dtype=torch.float32, device=device)
+    for y0, y1 in _strips(h, w):
+        part = torch.tensor(rgb[y0:y1], device=device).permute(2, 0, 1)[None].float().div_(255.0)
+        out[:, :, y0:y1] = normalize_l(rgb_to_lab(part)[:, :1])
+    return out
+
+
+def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
+    """Keep the aspect ratio; make the area about size^2 (so cost is fixed); sides at least 16."""
+    k = size / (h * w) ** 0.5
+    return max(16, round(h * k)), max(16, round(w * k))
+
+
+def compose(l_full: torch.Tensor, ab_small: torch.Tensor) -> np.ndarray:
+    """Normalized full-res L (1,1,H,W) + normalized small ab (1,2,h,w) -> uint8 (H,W,3).
+
+    ab is upsampled bilinearly (grid_sample, equal to F.interpolate(align_corners=False)) one strip
+    at a time, so memory stays bounded for huge images.
+    """
+    _, _, h, w = l_full.shape
+    out = np.empty((h, w, 3), dtype=np.uint8)
+    xs = (torch.arange(w, device=l_full.device, dtype=torch.float32) + 0.5) / w * 2 - 1
+    ab_small = ab_small.float()
+    for y0, y1 in _strips(h, w):
+        ys = (torch.arange(y0, y1, device=l_full.device, dtype=torch.float32) + 0.5) / h * 2 - 1
+        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+        grid = torch.stack([gx, gy], dim=-1)[None]
+        ab = F.grid_sample(ab_small, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        rgb = join_l_ab(l_full[:, :, y0:y1], ab)
+        out[y0:y1] = rgb[0].mul_(255.0).round_().byte().permute(1, 2, 0).cpu().numpy()
+    return out
+
+
+def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
+    if alpha is not None:
+        return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    return Image.fromarray(rgb, "RGB")
+
+
+class Colorizer:
+    """A loaded checkpoint, ready to colorize. Load once, reuse for every request (thread-safe)."""
+
+    def __init__(self, model: torch.nn.Module, metadata: dict, device: torch.device, name: str, path: Path | None = None):
+        self.model, self._metadata, self.device, self.name, self.path = model, metadata, device, name, path
+        self.working_size = int(metadata.get("working_size", 256))
+        self.temperature = float(metadata.get("temperature", bins.DEFAULT_TEMPERATURE))
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ loading
+    @staticmethod
+    def resolve(name_or_path: str | os.PathLike | None = None) -> Path:
+        if name_or_path is None:
+            name_or_path = DEFAULT_CHECKPOINT
+        p = Path(name_or_path)
+        if p.suffix == ".safetensors" or p.exists():
+            return p
+        candidate = WEIGHTS_DIR / f"{name_or_path}.safetensors"
+        if candidate.exists():
+            return candidate
+        names = ", ".join(e["name"] for e in Colorizer.available()) or "none"
+        raise ColorizerError(f"no checkpoint named {str(name_or_path)!r} (shipped checkpoints: {names})")
+
+    @classmethod
+    def load(cls, name_or_path: str | os.PathLike | None = None, device: str | torch.device | None = None) -> "Colorizer":
+        """Load a checkpoint by name (a file in weights/) or path; None means the default."""
+        path = cls.resolve(name_or_path)
+        dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        model, meta = load_checkpoint(path, dev)
+        return cls(model, meta, dev, path.stem, path)
+
+    @staticmethod
+    def available(weights_dir: str | os.PathLike | None = None) -> list[dict]:
+        """Shipped checkpoints: [{'name', 'path', 'metadata'}], the default first. Unreadable files are skipped."""
+        root = Path(weights_dir) if weights_dir else WEIGHTS_DIR
+        entries = []
+        for p in sorted(root.glob("*.safetensors")):
+            try:
+                entries.append({"name": p.stem, "path": str(p), "metadata": read_metadata(p)})
+            except ColorizerError:
+                continue
+        entries.sort(key=lambda e: e["name"] != DEFAULT_CHECKPOINT)
+        return entries
+
+    @property
+    def metadata(self) -> dict:
+        return self._metadata
+
+    @property
+    def arch(self) -> str:
+        return self._metadata["arch"]
+
+    @property
+    def uses_temperature(self) -> bool:
+        return getattr(self.model, "output_kind", "regression") == "classification"
+
+    # ------------------------------------------------------------ prediction
+    @torch.inference_mode()
+    def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
+        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w)."""
+        t = self.temperature if temperature is None else float(temperature)
+        with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
+            return self.model.predict_ab(l_small.to(self.device), temperature=t)
+
+    def _prepare(self, img: LoadedImage, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        l_full = full_res_l(img.rgb, self.device)
+        hs, ws = working_shape(*l_full.shape[-2:], size)
+        l_small = F.interpolate(l_full, size=(hs, ws), mode="bilinear", antialias=True, align_corners=False)
+        return l_full, l_small
+
+    def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
+                 max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+        """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution."""
+        return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels)[0]
+
+    def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
+                       temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
+                       batch_size: int = 8) -> list[Image.Image]:
+        """Colorize many images; those that share a working shape run through the model together.
+        A bad input raises ColorizerError (use `iter_colorize` to keep going past bad files)."""
+        size = int(size or self.working_size)
+        if not 16 <= size <= 2048:
+            raise ColorizerError(f"working size must be between 16 and 2048, not {size}")
+        loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels) for im in images]
+        prepared = [self._prepare(im, size) for im in loaded]
+        abs_: list[torch.Tensor | None] = [None] * len(loaded)
+        groups: dict[tuple, list[int]] = {}
+        for i, (_, ls) in enumerate(prepared):
+            groups.setdefault(tuple(ls.shape[-2:]), []).append(i)
+        for idx in groups.values():
+            for k in range(0, len(idx), batch_size):
+                chunk = idx[k:k + batch_size]
+                ab = self.predict_ab(torch.cat([prepared[i][1] for i in chunk]), temperature)
+                for j, i in enumerate(chunk):
+                    abs_[i] = ab[j:j + 1]
+        return [_to_pil(compose(prepared[i][0], abs_[i]), loaded[i].alpha) for i in range(len(loaded))]
+
+    def iter_colorize(self, sources: Iterable[ImageInput], **kwargs):
+        """Yield (source, PIL.Image or None, error message or None), never stopping at a bad file."""
+        for src in sources:
+            try:
+                yield src, self.colorize(src, **kwargs), None
+            except ColorizerError as exc:
+                yield src, None, str(exc)
+
+    def __repr__(self) -> str:
+        return f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, device={self.device})"

@@ -1,0 +1,56 @@
+"""Image-quality metrics used by training validation, `evaluate` and the app. Inputs are uint8 RGB
+(H, W, 3) numpy arrays, the protocol of the colorization literature (PSNR/SSIM on RGB uint8)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from skimage.color import deltaE_ciede2000
+from skimage.metrics import structural_similarity
+
+from .color import rgb_to_lab
+
+
+def psnr(pred: np.ndarray, truth: np.ndarray) -> float:
+    mse = np.mean((pred.astype(np.float64) - truth.astype(np.float64)) ** 2)
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0 ** 2 / mse))
+
+
+def ssim(pred: np.ndarray, truth: np.ndarray) -> float:
+    if min(pred.shape[:2]) < 7:
+        return float("nan")  # the 7x7 window does not fit
+    return float(structural_similarity(pred, truth, channel_axis=2, data_range=255))
+
+
+def to_lab(rgb_u8: np.ndarray) -> np.ndarray:
+    t = torch.tensor(rgb_u8, dtype=torch.float64).permute(2, 0, 1) / 255.0
+    return rgb_to_lab(t).permute(1, 2, 0).numpy()
+
+
+def ciede2000(pred: np.ndarray, truth: np.ndarray) -> float:
+    """Mean CIEDE2000 color difference over the pixels."""
+    return float(deltaE_ciede2000(to_lab(truth), to_lab(pred)).mean())
+
+
+def colorfulness(rgb: np.ndarray) -> float:
+    """Hasler and Suesstrunk (2003): sigma_rgyb + 0.3 * mu_rgyb, on 0..255 RGB."""
+    x = rgb.astype(np.float64)
+    rg = x[..., 0] - x[..., 1]
+    yb = 0.5 * (x[..., 0] + x[..., 1]) - x[..., 2]
+    sigma = np.sqrt(rg.std() ** 2 + yb.std() ** 2)
+    mu = np.sqrt(rg.mean() ** 2 + yb.mean() ** 2)
+    return float(sigma + 0.3 * mu)
+
+
+def image_metrics(pred: np.ndarray, truth: np.ndarray) -> dict:
+    return {"psnr": psnr(pred, truth), "ssim": ssim(pred, truth), "ciede2000": ciede2000(pred, truth),
+            "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Means over images, plus |dCF| = |mean CF(pred) - mean CF(truth)|."""
+    if not rows:
+        return {}
+    out = {k: float(np.nanmean([r[k] for r in rows])) for k in rows[0]}
+    out["dcf"] = abs(out["cf_pred"] - out["cf_true"])
+    out["images"] = len(rows)
+    return out

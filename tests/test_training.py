@@ -1,0 +1,119 @@
+"""Short real training runs on a tiny synthetic folder (made by conftest.image_folder)."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from colorizer import list_models
+from colorizer.checkpoints import load_checkpoint
+from colorizer.inference import Colorizer
+from colorizer.training import TrainConfig, config_from_args, train
+
+from conftest import ROOT, small_kwargs
+
+LR = {"resnet-mid": 3e-3, "gray2rgb-cnn": 1e-3, "conv-autoencoder": 3e-3, "inception-fusion": 3e-3, "effnet-unet": 3e-3}
+
+
+def _cfg(folder, tmp_path, arch, **kw) -> TrainConfig:
+    base = dict(data=str(folder), out=str(tmp_path / f"{arch}.safetensors"), arch=arch, arch_kwargs=small_kwargs(arch),
+                run_dir=str(tmp_path / "run"), size=32, batch_size=6, steps=24, val_split=0.2, val_images=4,
+                objective="bins" if arch == "effnet-unet" else "mse", lr=LR[arch], lr_encoder=LR[arch],
+                warmup_steps=1, schedule="constant", workers=0, log_every=1, val_every=1000, checkpoint_every=10,
+                pretrained=False, working_size=48, half=False, threads=1)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def _train_losses(run_dir):
+    rows = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    return [r["loss"] for r in rows if r["kind"] == "train"], rows
+
+
+@pytest.mark.parametrize("arch", list_models())
+def test_each_architecture_learns_and_writes_a_loadable_checkpoint(image_folder, tmp_path, arch):
+    torch.manual_seed(0)
+    cfg = _cfg(image_folder, tmp_path, arch)
+    final = train(cfg)
+    losses, rows = _train_losses(tmp_path / "run")
+    assert len(losses) == cfg.steps
+    assert sum(losses[-4:]) / 4 < sum(losses[:4]) / 4, losses  # the loss went down
+    assert {"psnr", "ssim", "ciede2000", "cf_pred", "cf_true", "dcf", "val_loss"} <= set(final)
+    assert list((tmp_path / "run").glob("samples_step*.png"))
+    model, meta = load_checkpoint(cfg.out)
+    assert meta["arch"] == arch and meta["objective"] == cfg.objective
+    assert meta["training"]["config"]["lr"] == cfg.lr and meta["training"]["train_images"] > 0
+    assert meta["val_metrics"]["images"] > 0 and "git_commit" in meta
+    if arch == "inception-fusion":
+        assert meta["classes"] == ["src/a", "src/b"] and any("class" in r for r in rows if r["kind"] == "train")
+    out = Colorizer.load(cfg.out).colorize(torch.rand(30, 20, 3).numpy())
+    assert out.size == (20, 30)
+
+
+def test_bad_and_colorless_files_are_skipped(image_folder, tmp_path, caplog):
+    cfg = _cfg(image_folder, tmp_path, "conv-autoencoder", steps=6, val_split=0.0001)
+    with caplog.at_level("WARNING"):
+        train(cfg)
+    assert any("broken.jpg" in r.message for r in caplog.records)
+
+
+def test_config_from_args_round_trip(tmp_path):
+    cfg = config_from_args(["--data", "d", "--out", "o.safetensors", "--arch", "resnet-mid", "--batch-size", "7",
+                            "--lr", "1e-5", "--no-pretrained", "--arch-kwargs", '{"midlevel": 128}', "--max-minutes", "2.5"])
+    assert cfg.batch_size == 7 and cfg.lr == 1e-5 and cfg.pretrained is False
+    assert cfg.arch_kwargs == {"midlevel": 128} and cfg.max_minutes == 2.5
+
+
+def _train_cmd(folder, tmp_path, steps, extra=()):
+    return [sys.executable, str(ROOT / "train.py"), "--data", str(folder), "--out", str(tmp_path / "m.safetensors"),
+            "--run-dir", str(tmp_path / "run"), "--arch", "conv-autoencoder", "--arch-kwargs", '{"width": 8}',
+            "--objective", "mse", "--size", "32", "--batch-size", "4", "--steps", str(steps), "--workers", "0",
+            "--checkpoint-every", "2", "--val-every", "1000", "--val-images", "4", "--log-every", "1",
+            "--threads", "1", "--warmup-steps", "1", *extra]
+
+
+def test_resume_after_sigkill_never_leaves_a_corrupt_checkpoint(image_folder, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    state = tmp_path / "run" / "last.pt"
+    for attempt in range(2):  # kill twice at different moments
+        proc = subprocess.Popen(_train_cmd(image_folder, tmp_path, 400, ["--resume"] if attempt else []), env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        start = torch.load(state, weights_only=True)["step"] if state.exists() else 0
+        while time.time() < deadline:
+            if state.exists():
+                try:
+                    if torch.load(state, weights_only=True)["step"] >= start + 4 + 3 * attempt:
+                        break
+                except Exception:  # noqa: BLE001 - a torn read here would itself be the bug
+                    raise AssertionError("resume state was unreadable while training")
+            time.sleep(0.2)
+        time.sleep(0.37 * (attempt + 1))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        s = torch.load(state, weights_only=True)  # intact after the kill
+        assert s["step"] >= start + 4
+    killed_at = s["step"]
+    r = subprocess.run(_train_cmd(image_folder, tmp_path, killed_at + 4, ["--resume"]), env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"resumed from {state} at step {killed_at}" in r.stderr
+    assert torch.load(state, weights_only=True)["step"] == killed_at + 4
+    load_checkpoint(tmp_path / "m.safetensors")
+    assert not list((tmp_path / "run").glob("*.tmp"))
+
+
+def test_torchrun_two_processes_on_cpu(image_folder, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           *_train_cmd(image_folder, tmp_path, 4)[1:]]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    _, meta = load_checkpoint(tmp_path / "m.safetensors")
+    assert meta["training"]["world_size"] == 2 and meta["training"]["steps"] == 4
+    losses, _ = _train_losses(tmp_path / "run")
+    assert len(losses) == 4  # one writer: rank 0 logs each step once
