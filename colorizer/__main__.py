@@ -66,6 +66,7 @@ def cmd_colorize(args) -> int:
 
 def cmd_list(args) -> int:
     from .inference import Colorizer
+    from .presentation import headline_metrics
     entries = Colorizer.available()
     if args.json:
         print(json.dumps([{"name": e["name"], "arch": e["metadata"]["arch"],
@@ -77,7 +78,7 @@ def cmd_list(args) -> int:
     print(f"{'name':<28}{'arch':<20}{'objective':<12}{'PSNR':>8}{'CIEDE':>8}{'CF':>8}{'|dCF|':>8}")
     for e in entries:
         m = e["metadata"]
-        v = m.get("eval") or m.get("val_metrics") or {}
+        v = headline_metrics(m)
         print(f"{e['name']:<28}{m['arch']:<20}{m.get('objective', '?'):<12}"
               f"{v.get('psnr', float('nan')):>8.2f}{v.get('ciede2000', float('nan')):>8.2f}"
               f"{v.get('cf_pred', float('nan')):>8.1f}{v.get('dcf', float('nan')):>8.1f}")

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -79,6 +81,16 @@ def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
     if alpha is not None:
         return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
     return Image.fromarray(rgb, "RGB")
+
+
+@dataclass
+class ColorizeResult:
+    """What a demo shows: the input reduced to gray, the prediction, and the original when it had color."""
+
+    gray: Image.Image
+    color: Image.Image
+    original: Image.Image | None
+    seconds: float
 
 
 class Colorizer:
@@ -178,6 +190,17 @@ class Colorizer:
                     abs_[i] = ab[j:j + 1]
         return [_to_pil(compose(prepared[i][0], abs_[i]), loaded[i].alpha) for i in range(len(loaded))]
 
+    def run(self, image: ImageInput, size: int | None = None, temperature: float | None = None,
+            max_pixels: int = DEFAULT_MAX_PIXELS) -> ColorizeResult:
+        """Colorize one image and return gray / prediction / original (None when the input had no color)."""
+        t0 = time.perf_counter()
+        loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels)
+        color = self.colorize(loaded, size=size, temperature=temperature)
+        seconds = time.perf_counter() - t0
+        gray = _to_pil(compose(full_res_l(loaded.rgb, self.device), torch.zeros(1, 2, 1, 1)), loaded.alpha)
+        original = _to_pil(loaded.rgb, loaded.alpha) if loaded.is_color else None
+        return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
+
     def iter_colorize(self, sources: Iterable[ImageInput], **kwargs):
         """Yield (source, PIL.Image or None, error message or None), never stopping at a bad file."""
         for src in sources:
@@ -188,3 +211,19 @@ class Colorizer:
 
     def __repr__(self) -> str:
         return f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, device={self.device})"
+
+
+class ColorizerPool:
+    """Checkpoints loaded on first use and kept: the app's models are never loaded per request."""
+
+    def __init__(self, device: str | torch.device | None = None):
+        self.device = device
+        self._models: dict[str, Colorizer] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str | None = None) -> Colorizer:
+        key = str(name or DEFAULT_CHECKPOINT)
+        with self._lock:
+            if key not in self._models:
+                self._models[key] = Colorizer.load(key, self.device)
+            return self._models[key]
