@@ -34,6 +34,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a checkpoint is an ordinary file
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -109,3 +112,16 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu")
         raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
     model.load_state_dict(state, strict=True)
     return model.to(device).eval(), meta
+
+
+def update_metadata(path: str | os.PathLike, updates: dict) -> dict:
+    """Merge `updates` into a checkpoint's metadata (e.g. its evaluation row), rewriting it atomically."""
+    from safetensors.torch import load_file
+    meta = read_metadata(path)
+    meta.update(updates)
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError) as exc:
+        raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata={META_KEY: json.dumps(meta)}))
+    return meta

@@ -58,6 +58,31 @@ def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
     return rgb.clamp(0.0, 1.0)
 
 
+def srgb_u8_to_l(rgb_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 sRGB (..., 3, H, W) -> L in [0, 100], (..., 1, H, W), float32.
+
+    The fast path for full-resolution photos: only luminance is needed, so each 8-bit value is
+    linearized by a 256-entry table and L follows from Y alone (identical to rgb_to_lab's L).
+    """
+    lut = _linear_lut(rgb_u8.device)
+    lin = lut[rgb_u8.long()]
+    m = _XYZ_FROM_RGB[1].to(device=lin.device, dtype=lin.dtype)
+    y = (lin * m.view(3, 1, 1)).sum(dim=-3, keepdim=True)
+    return torch.where(y > 0.008856, 116.0 * y.clamp_min(1e-8) ** (1.0 / 3.0) - 16.0, 903.3 * y)
+
+
+_LUTS: dict = {}
+
+
+def _linear_lut(device) -> torch.Tensor:
+    key = str(device)
+    if key not in _LUTS:
+        v = torch.arange(256, dtype=torch.float64) / 255.0
+        lin = torch.where(v > 0.04045, ((v + 0.055) / 1.055) ** 2.4, v / 12.92)
+        _LUTS[key] = lin.float().to(device)
+    return _LUTS[key]
+
+
 def normalize_l(lum: torch.Tensor) -> torch.Tensor:
     return (lum - L_CENTER) / L_SCALE
 

@@ -71,7 +71,7 @@ def open_image(src: ImageInput, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.I
             img = Image.open(fp)
         except UnidentifiedImageError:
             raise ColorizerError(f"{name}: not a recognised image file (corrupt, or not an image)") from None
-        except (OSError, ValueError, SyntaxError) as exc:
+        except Exception as exc:  # noqa: BLE001 - Pillow's decoders raise many types on malformed data
             raise ColorizerError(f"{name}: the image data is damaged or truncated ({exc})") from None
     w, h = img.size
     if w * h > max_pixels:
@@ -84,8 +84,10 @@ def open_image(src: ImageInput, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.I
             img.seek(0)  # animated GIF/WebP/APNG: colorize the first frame
         img.load()
         img = ImageOps.exif_transpose(img)
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
-        raise ColorizerError(f"{name}: the image data is damaged or truncated ({exc})") from None
+    except MemoryError:
+        raise ColorizerError(f"{name}: not enough memory to decode this image") from None
+    except Exception as exc:  # noqa: BLE001 - any decoder failure on malformed data is the file's fault
+        raise ColorizerError(f"{name}: the image data is damaged or truncated ({type(exc).__name__}: {exc})") from None
     return img
 
 
@@ -152,7 +154,9 @@ def load_image(src: ImageInput, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedI
         img = open_image(src, max_pixels=max_pixels)
         try:
             rgb, alpha = _from_pil(img)
-        except (OSError, ValueError) as exc:
+        except ColorizerError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - late decoding errors surface during conversion
             raise ColorizerError(f"{_describe(src)}: cannot convert mode {img.mode} ({exc})") from None
         name = Path(src).name if isinstance(src, (str, os.PathLike)) else "image"
     return LoadedImage(rgb=rgb, alpha=alpha, is_color=has_color(rgb), name=name)

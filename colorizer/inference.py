@@ -26,7 +26,7 @@ from PIL import Image
 
 from . import bins
 from .checkpoints import load_checkpoint, read_metadata
-from .color import join_l_ab, normalize_l, rgb_to_lab
+from .color import join_l_ab, normalize_l, srgb_u8_to_l
 from .errors import ColorizerError
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 
@@ -46,8 +46,8 @@ def full_res_l(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
     h, w, _ = rgb.shape
     out = torch.empty(1, 1, h, w, dtype=torch.float32, device=device)
     for y0, y1 in _strips(h, w):
-        part = torch.tensor(rgb[y0:y1], device=device).permute(2, 0, 1)[None].float().div_(255.0)
-        out[:, :, y0:y1] = normalize_l(rgb_to_lab(part)[:, :1])
+        part = torch.from_numpy(np.ascontiguousarray(rgb[y0:y1])).to(device).permute(2, 0, 1)[None]
+        out[:, :, y0:y1] = normalize_l(srgb_u8_to_l(part))
     return out
 
 

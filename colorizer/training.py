@@ -71,7 +71,7 @@ class TrainConfig:
     seed: int = 0
     workers: int = 2
     device: str = "auto"
-    amp: bool = False
+    amp: str = "auto"              # auto: fp16 on CUDA, bf16 on CPUs with native bf16 (AMX/AVX512-BF16); on | off
     channels_last: bool = True
     threads: int | None = None
     half: bool = True              # ship fp16 weights
@@ -123,6 +123,13 @@ def _set_rng_state(s: dict) -> None:
         torch.cuda.set_rng_state_all(s["cuda"])
 
 
+def _cpu_has_bf16() -> bool:
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def _lr_factor(cfg: TrainConfig, step: int, total: int) -> float:
     if step < cfg.warmup_steps:
         return (step + 1) / cfg.warmup_steps
@@ -158,6 +165,10 @@ class Trainer:
         self.run_dir = Path(cfg.run_dir or Path("runs") / Path(cfg.out).stem)
         if self.main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
+            # a run killed mid-write leaves its temp file behind (the real file is intact): tidy up
+            out = Path(cfg.out)
+            for stale in [*self.run_dir.glob(".last.pt.*.tmp"), *out.parent.glob(f".{out.name}.*.tmp")]:
+                stale.unlink(missing_ok=True)
 
         train_files, val_files = split_files(cfg)
         self.train_set = ImageFolderDataset(cfg.data, cfg.size, train=True, files=train_files)
@@ -178,6 +189,8 @@ class Trainer:
         self.model.to(self.device)
         if cfg.channels_last:
             self.model.to(memory_format=torch.channels_last)
+        self.amp = self._amp_enabled()
+        self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp and self.device.type == "cuda")
         self.loss_fn = ColorLoss(cfg.objective, cfg.rebalance_lambda, cfg.class_weight).to(self.device)
 
         enc = set(map(id, self.model.encoder_parameters())) if hasattr(self.model, "encoder_parameters") else set()
@@ -240,8 +253,15 @@ class Trainer:
             log.info("resumed from %s at step %d (epoch %d, batch %d)", path, self.step, self.epoch, self.pos)
 
     # ---------------------------------------------------------------- steps
+    def _amp_enabled(self) -> bool:
+        if self.cfg.amp not in ("auto", "on", "off"):
+            raise ColorizerError(f"--amp must be auto, on or off, not {self.cfg.amp!r}")
+        if self.cfg.amp != "auto":
+            return self.cfg.amp == "on"
+        return self.device.type == "cuda" or _cpu_has_bf16()
+
     def _autocast(self):
-        if not self.cfg.amp:
+        if not self.amp:
             return torch.autocast(self.device.type, enabled=False)
         dtype = torch.float16 if self.device.type == "cuda" else torch.bfloat16
         return torch.autocast(self.device.type, dtype=dtype)
@@ -256,9 +276,13 @@ class Trainer:
         rgb, l, ab = self._prepare(rgb_u8)
         keep = (ab * AB_SCALE).norm(dim=1).mean(dim=(1, 2)) >= self.cfg.min_chroma
         self.skipped_colorless += int((~keep).sum())
-        if not keep.any():
-            keep[:] = True  # never leave a rank without a batch: DDP needs every rank to step
-        rgb, l, ab, labels = rgb[keep], l[keep], ab[keep], labels[keep].to(self.device)
+        if not keep.all():
+            # Replace colorless photos by repeats of the colorful ones rather than dropping them: the batch
+            # keeps its shape (no kernel re-creation for a new shape), and every DDP rank still steps.
+            idx = keep.nonzero().flatten() if keep.any() else torch.arange(len(keep), device=keep.device)
+            sel = idx[torch.arange(len(keep), device=keep.device) % len(idx)]
+            rgb, l, ab, labels = rgb[sel], l[sel], ab[sel], labels[sel.cpu()]
+        labels = labels.to(self.device)
         if self.cfg.channels_last:
             l = l.contiguous(memory_format=torch.channels_last)
         factor = _lr_factor(self.cfg, self.step, self.total_steps)
@@ -270,8 +294,9 @@ class Trainer:
             out = self.ddp(l)
         parts = self.loss_fn(out, ab, rgb, labels)
         self.opt.zero_grad(set_to_none=True)
-        parts["loss"].backward()
-        self.opt.step()
+        self.scaler.scale(parts["loss"]).backward()  # a no-op scaler unless fp16 on CUDA
+        self.scaler.step(self.opt)
+        self.scaler.update()
         return {k: float(v.detach()) for k, v in parts.items()}
 
     @torch.inference_mode()
@@ -314,7 +339,7 @@ class Trainer:
             "output_kind": getattr(self.model, "output_kind", "regression"),
             "normalization": {"l_center": L_CENTER, "l_scale": L_SCALE, "ab_scale": AB_SCALE},
             "classes": self.train_set.classes if getattr(self.model, "uses_class_labels", False) else [],
-            "training": {"config": asdict(c), "train_images": len(self.train_set), "val_images": self.n_val_total,
+            "training": {"config": asdict(c), "amp": self.amp, "train_images": len(self.train_set), "val_images": self.n_val_total,
                          "val_subset": len(self.val_set), "steps": self.step, "epochs": round(self.step / self.steps_per_epoch, 3),
                          "world_size": self.world, "device": str(self.device), "wall_minutes": round(self.elapsed / 60, 2),
                          "skipped_colorless": self.skipped_colorless, "data": str(c.data)},
@@ -357,7 +382,8 @@ class Trainer:
             except ImportError:
                 tb = None
         loader_kwargs = dict(batch_size=cfg.batch_size, num_workers=cfg.workers, collate_fn=collate,
-                             pin_memory=self.device.type == "cuda", drop_last=False)
+                             pin_memory=self.device.type == "cuda",
+                             drop_last=len(self.train_set) >= cfg.batch_size * self.world)  # one batch shape
         if cfg.workers > 0:
             loader_kwargs.update(persistent_workers=False, prefetch_factor=4)
         bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.main, dynamic_ncols=True,

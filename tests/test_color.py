@@ -59,3 +59,11 @@ def test_normalization_is_inverse_and_in_range():
     assert torch.allclose(denormalize_ab(normalize_ab(lab[:, 1:])), lab[:, 1:])
     l, ab = rgb_to_model_input(torch.rand(2, 3, 8, 8))
     assert l.min() >= -0.5 and l.max() <= 0.5 and ab.abs().max() <= 1.0
+
+
+def test_fast_l_from_uint8_equals_full_conversion():
+    from colorizer.color import srgb_u8_to_l
+    rgb = torch.randint(0, 256, (2, 3, 17, 13), dtype=torch.uint8)
+    rgb[0, :, 0, :4] = torch.tensor([[0, 255, 10, 11]] * 3)
+    exact = rgb_to_lab(rgb.double() / 255)[:, :1]
+    assert (srgb_u8_to_l(rgb).double() - exact).abs().max() < 1e-3
