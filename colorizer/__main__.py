@@ -90,6 +90,15 @@ def cmd_evaluate(args) -> int:
     return main(args)
 
 
+def cmd_export(args) -> int:
+    from .inference import Colorizer
+    from .onnx_backend import export_onnx
+    src = Colorizer.resolve(args.checkpoint)
+    meta = export_onnx(src, args.onnx)
+    print(f"exported {src} ({meta['arch']}) to {args.onnx}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m colorizer", description="Colorize grayscale photos.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -113,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--limit", type=int, default=None, help="evaluate only the first N images")
     e.add_argument("--json", default=None, help="write results to this JSON file")
     e.set_defaults(fn=cmd_evaluate)
+    x = sub.add_parser("export", help="export a checkpoint to ONNX")
+    x.add_argument("checkpoint", help="checkpoint name in weights/ or a .safetensors path")
+    x.add_argument("--onnx", required=True, metavar="OUT.onnx")
+    x.set_defaults(fn=cmd_export)
     return ap
 
 

@@ -108,7 +108,7 @@ class Colorizer:
         if name_or_path is None:
             name_or_path = DEFAULT_CHECKPOINT
         p = Path(name_or_path)
-        if p.suffix == ".safetensors" or p.exists():
+        if p.suffix in (".safetensors", ".onnx") or p.exists():
             return p
         candidate = WEIGHTS_DIR / f"{name_or_path}.safetensors"
         if candidate.exists():
@@ -121,6 +121,12 @@ class Colorizer:
         """Load a checkpoint by name (a file in weights/) or path; None means the default."""
         path = cls.resolve(name_or_path)
         dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        if path.suffix == ".onnx":  # ONNX Runtime backend (CPU), same pipeline around it
+            from .onnx_backend import OnnxModel
+            if not path.is_file():
+                raise ColorizerError(f"{path}: no such ONNX file")
+            onnx_model = OnnxModel(path)
+            return cls(onnx_model, onnx_model.metadata, torch.device("cpu"), path.stem, path)
         model, meta = load_checkpoint(path, dev)
         return cls(model, meta, dev, path.stem, path)
 

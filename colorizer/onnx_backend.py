@@ -1,0 +1,108 @@
+"""ONNX export and an ONNX Runtime inference path that plugs into Colorizer.
+
+    python -m colorizer export --onnx effnet-unet weights/effnet-unet.onnx
+    Colorizer.load("weights/effnet-unet.onnx")      # same API, ONNX Runtime underneath
+
+The exported graph maps normalized L (B,1,H,W) (any H, W) to the model's main output: bin logits for
+classification models, normalized ab for regression ones. Decoding (annealed mean, upsampling) stays
+in torch, in colorizer.models.decode_ab, so both backends share it. The checkpoint's metadata is
+embedded in the ONNX file (metadata_props key "colorizer").
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import bins
+from .checkpoints import META_KEY, atomic_write, load_checkpoint
+from .errors import ColorizerError
+from .models import decode_ab
+
+
+class _MainOutput(torch.nn.Module):
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+        self.key = "logits" if getattr(model, "output_kind", "regression") == "classification" else "ab"
+
+    def forward(self, l: torch.Tensor) -> torch.Tensor:
+        return self.model(l)[self.key]
+
+
+def export_onnx(checkpoint: str | os.PathLike, out: str | os.PathLike, opset: int = 17) -> dict:
+    """Export a checkpoint to ONNX (dynamic batch and size). Returns the embedded metadata."""
+    import onnx
+    model, meta = load_checkpoint(checkpoint)
+    wrapper = _MainOutput(model).eval()
+    meta = dict(meta, onnx_output=wrapper.key, source_checkpoint=Path(checkpoint).name)
+    size = int(meta.get("working_size", 224))
+    example = torch.zeros(1, 1, size, size)
+
+    def write(tmp: str) -> None:
+        torch.onnx.export(wrapper, (example,), tmp, input_names=["l"], output_names=["out"], opset_version=opset,
+                          dynamic_axes={"l": {0: "batch", 2: "height", 3: "width"},
+                                        "out": {0: "batch", 2: "out_height", 3: "out_width"}}, dynamo=False)
+        proto = onnx.load(tmp)
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = META_KEY, json.dumps(meta)
+        onnx.save(proto, tmp)
+
+    try:
+        atomic_write(out, write)
+    except ColorizerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the exporter raises many types for unsupported graphs
+        raise ColorizerError(f"{checkpoint}: cannot export {meta['arch']} to ONNX ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:200]})") from None
+    verify(model, out, size)
+    return meta
+
+
+def verify(model: torch.nn.Module, path: str | os.PathLike, size: int, tolerance: float = 0.5) -> float:
+    """Compare ONNX Runtime with PyTorch on two input shapes (one unlike the traced one), in ab units.
+    Raises ColorizerError (and removes the file) when they disagree: some architectures trace sizes as
+    constants and only work at the export size."""
+    onnx_model = OnnxModel(path)
+    worst = 0.0
+    g = torch.Generator().manual_seed(0)
+    for h, w in ((size, size), (size * 3 // 4 + 5, size + 17)):
+        l = torch.rand(1, 1, h, w, generator=g) - 0.5
+        with torch.inference_mode():
+            ref = model.predict_ab(l)
+        worst = max(worst, float((onnx_model.predict_ab(l) - ref).abs().max()) * 110.0)
+    if worst > tolerance:
+        Path(path).unlink(missing_ok=True)
+        raise ColorizerError(f"{path}: ONNX output differs from PyTorch by {worst:.2f} ab units at a size other than "
+                             f"the export size; this architecture does not export with dynamic shapes")
+    return worst
+
+
+class OnnxModel:
+    """Duck-types the part of a ColorModel that Colorizer uses: output_kind and predict_ab."""
+
+    def __init__(self, path: str | os.PathLike, threads: int | None = None):
+        import onnxruntime as ort
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or torch.get_num_threads()
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # do not starve torch's threads
+        try:
+            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - any load failure is a bad file
+            raise ColorizerError(f"{path}: not a loadable ONNX model ({exc})") from None
+        raw = self.session.get_modelmeta().custom_metadata_map.get(META_KEY)
+        if raw is None:
+            raise ColorizerError(f"{path}: an ONNX file without colorizer metadata (export it with `colorizer export`)")
+        self.metadata = json.loads(raw)
+        self.key = self.metadata.get("onnx_output", "ab")
+        self.output_kind = "classification" if self.key == "logits" else "regression"
+
+    def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE) -> torch.Tensor:
+        out = self.session.run(None, {"l": np.ascontiguousarray(l_norm.cpu().numpy(), dtype=np.float32)})[0]
+        return decode_ab({self.key: torch.from_numpy(out)}, l_norm.shape[-2:], temperature)
+
+    def eval(self):
+        return self
