@@ -23,8 +23,8 @@ from colorizer.presentation import compare, headline_metrics, metrics_label, sid
 ROOT = Path(__file__).resolve().parent
 MAX_UPLOAD = os.environ.get("COLORIZER_MAX_UPLOAD", "25mb")             # refused by the server, undecoded
 MAX_PIXELS = int(os.environ.get("COLORIZER_MAX_PIXELS", "50000000"))    # refused from the header, undecoded
-CONCURRENCY = 2              # requests computed at once (a 2-core CPU); the rest wait in the queue
-QUEUE_SIZE = 32              # past this, new requests are refused with "queue is full"
+CONCURRENCY = int(os.environ.get("COLORIZER_CONCURRENCY", "2"))  # computed at once (2 cores); the rest wait
+QUEUE_SIZE = int(os.environ.get("COLORIZER_QUEUE_SIZE", "32"))   # past this, requests are refused: queue full
 POOL = ColorizerPool()
 
 

@@ -47,16 +47,17 @@ def cmd_colorize(args) -> int:
         if target.resolve() in inputs:
             errors.append(f"{f}: output {target} would overwrite an input; skipped")
             continue
+        tmp = target.with_name(f".{target.name}.tmp")
         try:
             img = c.colorize(f, size=args.size, temperature=args.temperature)
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.tmp")
-            img.save(tmp, format="PNG")
+            img.save(tmp, format="PNG")  # then renamed: a failed write never leaves a broken PNG behind
             tmp.replace(target)
             ok += 1
         except ColorizerError as exc:
             errors.append(str(exc))
         except OSError as exc:
+            tmp.unlink(missing_ok=True)
             errors.append(f"{target}: cannot write ({exc.strerror or exc})")
     for e in errors:
         print(f"error: {e}", file=sys.stderr)

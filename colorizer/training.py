@@ -164,7 +164,14 @@ class Trainer:
         np.random.seed(cfg.seed + self.rank)
         self.run_dir = Path(cfg.run_dir or Path("runs") / Path(cfg.out).stem)
         if self.main:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
+            for d in (self.run_dir, Path(cfg.out).parent):  # fail now, clearly, not after an hour of training
+                try:
+                    d.mkdir(parents=True, exist_ok=True)
+                    probe = d / f".write-test-{os.getpid()}"
+                    probe.write_bytes(b"")
+                    probe.unlink()
+                except OSError as exc:
+                    raise ColorizerError(f"{d}: cannot write there ({exc.strerror or exc})") from None
             # a run killed mid-write leaves its temp file behind (the real file is intact): tidy up
             out = Path(cfg.out)
             for stale in [*self.run_dir.glob(".last.pt.*.tmp"), *out.parent.glob(f".{out.name}.*.tmp")]:

@@ -79,7 +79,8 @@ def _train_cmd(folder, tmp_path, steps, extra=()):
 def test_resume_after_sigkill_never_leaves_a_corrupt_checkpoint(image_folder, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     state = tmp_path / "run" / "last.pt"
-    for attempt in range(2):  # kill twice at different moments
+    rng = __import__("random").Random(7)
+    for attempt in range(3):  # kill three times, at seeded random moments
         proc = subprocess.Popen(_train_cmd(image_folder, tmp_path, 400, ["--resume"] if attempt else []), env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 120
@@ -92,7 +93,7 @@ def test_resume_after_sigkill_never_leaves_a_corrupt_checkpoint(image_folder, tm
                 except Exception:  # noqa: BLE001 - a torn read here would itself be the bug
                     raise AssertionError("resume state was unreadable while training")
             time.sleep(0.2)
-        time.sleep(0.37 * (attempt + 1))
+        time.sleep(rng.uniform(0.0, 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         s = torch.load(state, weights_only=True)  # intact after the kill
