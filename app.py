@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+import uuid
 
 # Nothing goes into the working directory: Gradio's upload and example caches live in a temp folder.
 _TMP = tempfile.mkdtemp(prefix="colorizer-app-")
@@ -28,17 +29,20 @@ QUEUE_SIZE = int(os.environ.get("COLORIZER_QUEUE_SIZE", "32"))   # past this, re
 POOL = ColorizerPool()
 
 
-class UploadImage(gr.Image):
-    """gr.Image that hands the upload's path to the library untouched, so a corrupt, huge or odd file
-    is judged (and explained) by colorizer's safe loader rather than decoded by Gradio first."""
+def upload_image(**kwargs) -> gr.Image:
+    """A gr.Image that hands the upload's path to the library untouched, so a corrupt, huge or odd file is
+    judged (and explained) by colorizer's safe loader rather than decoded by Gradio first. (Overridden on
+    the instance: subclassing a component would make Gradio write an app.pyi stub next to this file.)"""
+    comp = gr.Image(type="filepath", image_mode=None, **kwargs)
+    default = comp.preprocess
 
-    def get_block_name(self) -> str:
-        return "image"
-
-    def preprocess(self, payload):
+    def preprocess(payload):
         if payload is not None and getattr(payload, "path", None) and not str(payload.url or "").startswith("data:"):
             return str(payload.path)
-        return super().preprocess(payload)
+        return default(payload)
+
+    comp.preprocess = preprocess
+    return comp
 
 
 def _choices() -> list[tuple[str, str]]:
@@ -51,10 +55,23 @@ def _choices() -> list[tuple[str, str]]:
     return out
 
 
+def _tag(*images, request: str):
+    """Stamp a per-request id into each output's PNG text. Gradio caches outputs under a hash of their
+    bytes, so two identical results computed at once would be written to, and served from, the same
+    file concurrently (seen under load as truncated downloads). Unique bytes, unique files."""
+    for img in images:
+        if img is not None:
+            img.info["colorizer-request"] = request
+    return images
+
+
 def _save(img, name: str) -> str:
+    from PIL import PngImagePlugin
+    info = PngImagePlugin.PngInfo()
+    info.add_text("colorizer-request", img.info.get("colorizer-request", ""))
     d = tempfile.mkdtemp(dir=_TMP)
     path = os.path.join(d, name)
-    img.save(path, format="PNG")
+    img.save(path, format="PNG", pnginfo=info)
     return path
 
 
@@ -84,6 +101,7 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float):
     else:
         lines.append("The upload was grayscale, so there is no original to compare with.")
     sheet = side_by_side(panels)
+    _tag(r.gray, r.color, r.original, sheet, request=uuid.uuid4().hex)
     return (r.gray, r.color, r.original, (r.gray, r.color), "\n\n".join(lines),
             _save(r.color, "colorized.png"), _save(sheet, "comparison.png"))
 
@@ -100,6 +118,7 @@ def compare_all(image: str | None, size: int, temperature: float, progress=gr.Pr
             r = c.run(image, size=int(size), temperature=float(temperature), max_pixels=MAX_PIXELS)
         except ColorizerError as exc:
             raise _error(exc, image) from None
+        _tag(r.gray, r.color, r.original, request=uuid.uuid4().hex)
         if not gallery:
             gallery.append((r.original or r.gray, "original" if r.original else "grayscale input"))
         cap = f"{e['name']} ({e['metadata']['arch']})"
@@ -131,8 +150,8 @@ def build() -> gr.Blocks:
                     "guesses the colors; if your photo had color, you can compare the guess with the truth.")
         with gr.Row():
             with gr.Column(scale=1):
-                inp = UploadImage(label="Photo", type="filepath", image_mode=None,
-                                  sources=["upload", "clipboard", "webcam"], height=320)
+                inp = upload_image(label="Photo",
+                                   sources=["upload", "clipboard", "webcam"], height=320)
                 ckpt = gr.Dropdown(choices=choices, value=default, label="Model (architecture, validation metrics)")
                 with gr.Accordion("Controls", open=False):
                     size = gr.Slider(64, 1024, value=work, step=32, label="Working resolution",

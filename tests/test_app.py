@@ -161,3 +161,65 @@ def test_browser_upload_colorize_and_screenshot(server):
         page.screenshot(path=str(artifacts / "app.png"), full_page=True)
         browser.close()
     assert (artifacts / "app.png").stat().st_size > 10_000
+
+
+def test_app_writes_no_files_into_the_repository(server):
+    assert not (ROOT / "app.pyi").exists()
+
+
+@pytest.mark.slow
+def test_concurrent_clients_without_errors(server, tmp_path):
+    import threading
+    path = _photo(tmp_path, h=60, w=80)
+    errors, done = [], []
+
+    def worker():
+        c = Client(server["url"], verbose=False)
+        for _ in range(5):
+            try:
+                out = c.predict(handle_file(path), "resnet-mid", 64, 0.38, api_name="/colorize")
+                done.append(Image.open(out[1]).size)
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(str(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(done) == 40 and set(done) == {(80, 60)}
+
+
+@pytest.mark.slow
+def test_full_queue_refuses_politely(weights_dir, tmp_path):
+    port = _free_port()
+    env = dict(os.environ, COLORIZER_WEIGHTS=str(weights_dir), COLORIZER_QUEUE_SIZE="1", COLORIZER_CONCURRENCY="1",
+               PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(180):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        big = tmp_path / "big.png"
+        Image.fromarray(synthetic_photo(600, 800)).save(big)
+        client = Client(url, verbose=False)
+        jobs = [client.submit(handle_file(str(big)), "inception-fusion", 1024, 0.38, api_name="/colorize")
+                for _ in range(8)]
+        outcomes = []
+        for j in jobs:
+            try:
+                j.result(timeout=300)
+                outcomes.append("ok")
+            except Exception as exc:  # noqa: BLE001 - the refusal is what we look for
+                outcomes.append(str(exc))
+        refused = [o for o in outcomes if o != "ok"]
+        assert "ok" in outcomes and refused
+        assert all("queue" in o.lower() for o in refused), refused
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
