@@ -61,10 +61,25 @@ def soft_encode(ab: torch.Tensor, centers: torch.Tensor, k: int = 5, sigma: floa
     return out.view(b, h, w, -1).permute(0, 3, 1, 2)
 
 
-def annealed_mean(logits: torch.Tensor, centers: torch.Tensor, temperature: float = DEFAULT_TEMPERATURE) -> torch.Tensor:
-    """Logits (B,Q,H,W) -> ab (B,2,H,W): the mean of softmax(logits / T) over the bin centres.
+def prior_correction(alpha: float, lam: float = 0.5) -> torch.Tensor:
+    """Per-bin logit shift -alpha * log w (Q,) that undoes class rebalancing at decode time.
 
-    T -> 0 gives the mode (vivid, can be patchy); T = 1 the mean (safe, desaturated).
+    A model trained with rebalancing weights w predicts p(q|x) * w(q) (up to normalization), which
+    over-paints rare saturated colors. Subtracting alpha * log w moves it back toward the calibrated
+    p(q|x): alpha = 0 keeps the rebalanced (vivid) output, alpha = 1 the calibrated (accurate, duller) one.
     """
-    probs = F.softmax(logits.float() / max(float(temperature), 1e-3), dim=1)
+    return -float(alpha) * torch.log(rebalance_weights(load_bins()["prior"], lam))
+
+
+def annealed_mean(logits: torch.Tensor, centers: torch.Tensor, temperature: float = DEFAULT_TEMPERATURE,
+                  shift: torch.Tensor | None = None) -> torch.Tensor:
+    """Logits (B,Q,H,W) -> ab (B,2,H,W): the mean of softmax((logits + shift) / T) over the bin centres.
+
+    T -> 0 gives the mode (vivid, can be patchy); T = 1 the mean (safe, desaturated). `shift` (Q,) is
+    an optional per-bin logit offset (see prior_correction).
+    """
+    logits = logits.float()
+    if shift is not None:
+        logits = logits + shift.to(logits).view(1, -1, 1, 1)
+    probs = F.softmax(logits / max(float(temperature), 1e-3), dim=1)
     return torch.einsum("bqhw,qc->bchw", probs, centers.to(probs))

@@ -100,6 +100,10 @@ class Colorizer:
         self.model, self._metadata, self.device, self.name, self.path = model, metadata, device, name, path
         self.working_size = int(metadata.get("working_size", 256))
         self.temperature = float(metadata.get("temperature", bins.DEFAULT_TEMPERATURE))
+        # decode-time undoing of class rebalancing (bins models); see bins.prior_correction
+        self.prior_correction = float(metadata.get("prior_correction", 0.0))
+        lam = metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
+        self._shift = bins.prior_correction(self.prior_correction, lam) if self.prior_correction else None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ loading
@@ -161,7 +165,7 @@ class Colorizer:
         """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w)."""
         t = self.temperature if temperature is None else float(temperature)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
-            return self.model.predict_ab(l_small.to(self.device), temperature=t)
+            return self.model.predict_ab(l_small.to(self.device), temperature=t, shift=self._shift)
 
     def _prepare(self, img: LoadedImage, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         l_full = full_res_l(img.rgb, self.device)

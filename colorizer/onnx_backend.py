@@ -100,9 +100,10 @@ class OnnxModel:
         self.key = self.metadata.get("onnx_output", "ab")
         self.output_kind = "classification" if self.key == "logits" else "regression"
 
-    def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE) -> torch.Tensor:
+    def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE,
+                   shift: torch.Tensor | None = None) -> torch.Tensor:
         out = self.session.run(None, {"l": np.ascontiguousarray(l_norm.cpu().numpy(), dtype=np.float32)})[0]
-        return decode_ab({self.key: torch.from_numpy(out)}, l_norm.shape[-2:], temperature)
+        return decode_ab({self.key: torch.from_numpy(out)}, l_norm.shape[-2:], temperature, shift=shift)
 
     def eval(self):
         return self

@@ -47,11 +47,16 @@ def row(r: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("eval_json")
+    ap.add_argument("eval_json", nargs="+", help="one or more evaluate --json files (same dir and size), merged")
     ap.add_argument("--out", default=str(WEIGHTS_DIR / "README.md"))
     args = ap.parse_args()
-    ev = json.loads(Path(args.eval_json).read_text())
-    res = ev["results"]
+    evs = [json.loads(Path(p).read_text()) for p in args.eval_json]
+    ev = evs[0]
+    if any((e["dir"], e["size"]) != (ev["dir"], ev["size"]) for e in evs):
+        raise SystemExit("evaluation files disagree on folder or size; they cannot be merged")
+    res = {}
+    for e in evs:
+        res.update(e["results"])
     head = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
     lines = ["# Model cards", "",
              f"Evaluation: `python -m colorizer evaluate {ev['dir']} --size {ev['size']} --json OUT` on "

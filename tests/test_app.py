@@ -223,3 +223,27 @@ def test_full_queue_refuses_politely(weights_dir, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_mcp_flag_serves_colorize_as_a_tool(weights_dir, tmp_path):
+    import json
+    port = _free_port()
+    env = dict(os.environ, COLORIZER_WEIGHTS=str(weights_dir), PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--mcp"], cwd=tmp_path,
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        schema = None
+        for _ in range(180):
+            try:
+                schema = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/mcp/schema",
+                                                           timeout=2).read())
+                break
+            except OSError:
+                time.sleep(1)
+        assert schema is not None
+        tool = next(t for t in schema if t["name"] == "colorize")
+        assert {"image", "checkpoint"} <= set(tool["inputSchema"]["properties"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -34,3 +34,15 @@ def test_soft_encode_and_annealed_mean_recover_a_color():
     vivid = bins.annealed_mean(mix, centers, 0.1).norm()
     safe = bins.annealed_mean(mix, centers, 1.0).norm()
     assert vivid > safe
+
+
+def test_prior_correction_undoes_rebalancing():
+    b = bins.load_bins()
+    assert torch.equal(bins.prior_correction(0.0, 0.5), torch.zeros_like(b["prior"]))
+    shift = bins.prior_correction(1.0, 0.5)
+    # rare bins (large weights) are pushed down, common ones up
+    assert shift[b["prior"].argmin()] < shift[b["prior"].argmax()]
+    logits = torch.zeros(1, b["centers"].shape[0], 1, 1)
+    vivid = bins.annealed_mean(logits, b["centers"], 1.0).norm()
+    calibrated = bins.annealed_mean(logits, b["centers"], 1.0, shift).norm()
+    assert calibrated != vivid

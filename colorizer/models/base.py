@@ -24,17 +24,18 @@ class ColorModel(nn.Module):
     uses_class_labels = False
 
     def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE,
-                   decode: str = "auto") -> torch.Tensor:
+                   decode: str = "auto", shift: torch.Tensor | None = None) -> torch.Tensor:
         """Normalized L (B,1,H,W) -> normalized ab (B,2,H,W)."""
         out = self(l_norm)
-        return decode_ab(out, l_norm.shape[-2:], temperature, decode)
+        return decode_ab(out, l_norm.shape[-2:], temperature, decode, shift)
 
 
-def decode_ab(out: dict, size, temperature: float = bins.DEFAULT_TEMPERATURE, decode: str = "auto") -> torch.Tensor:
+def decode_ab(out: dict, size, temperature: float = bins.DEFAULT_TEMPERATURE, decode: str = "auto",
+              shift: torch.Tensor | None = None) -> torch.Tensor:
     """Model output dict -> normalized ab at `size`: annealed mean of the logits when present
-    (decode='auto' or 'bins'), else the regressed ab ('regression')."""
+    (decode='auto' or 'bins'; `shift` is bins.prior_correction), else the regressed ab ('regression')."""
     if "logits" in out and decode in ("auto", "bins"):
-        ab = normalize_ab(bins.annealed_mean(out["logits"], bins.load_bins()["centers"], temperature))
+        ab = normalize_ab(bins.annealed_mean(out["logits"], bins.load_bins()["centers"], temperature, shift))
     elif "ab" in out:
         ab = out["ab"].float().clamp(-1.0, 1.0)  # unbounded regressors (resnet-mid): beyond +-110 is out of gamut
     else:
