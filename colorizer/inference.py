@@ -46,7 +46,7 @@ def full_res_l(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
     h, w, _ = rgb.shape
     out = torch.empty(1, 1, h, w, dtype=torch.float32, device=device)
     for y0, y1 in _strips(h, w):
-        part = torch.from_numpy(np.ascontiguousarray(rgb[y0:y1])).to(device).permute(2, 0, 1)[None]
+        part = torch.from_numpy(np.require(rgb[y0:y1], requirements=["C", "W"])).to(device).permute(2, 0, 1)[None]
         out[:, :, y0:y1] = normalize_l(srgb_u8_to_l(part))
     return out
 
