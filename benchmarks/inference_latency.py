@@ -75,6 +75,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--checkpoint", action="append", help="default: every shipped checkpoint")
     ap.add_argument("--sizes", default="1,12", help="megapixels, comma-separated")
+    ap.add_argument("--no-onnx", action="store_true", help="skip the ONNX Runtime row")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp())
     photos = {float(mp): make_photo(float(mp), folder) for mp in args.sizes.split(",")}
@@ -89,6 +90,18 @@ def main() -> None:
         c = Colorizer.load(name)
         ours_t[name] = {mp: median_time(lambda p=p: ours(c, p), args.repeats) for mp, p in photos.items()}
         print(f"{name:<34}" + "".join(f"{t:>10.3f}" for t in ours_t[name].values()))
+    if not args.no_onnx:  # the same flagship through ONNX Runtime
+        from colorizer.onnx_backend import export_onnx
+        onnx_path = folder / f"{DEFAULT_CHECKPOINT}.onnx"
+        export_onnx(Colorizer.resolve(DEFAULT_CHECKPOINT), onnx_path)
+        c = Colorizer.load(onnx_path)
+        t = {mp: median_time(lambda p=p: ours(c, p), args.repeats) for mp, p in photos.items()}
+        print(f"{DEFAULT_CHECKPOINT + ' (onnxruntime)':<34}" + "".join(f"{v:>10.3f}" for v in t.values()))
+        x = torch.rand(1, 1, 224, 224) - 0.5
+        ct = Colorizer.load(DEFAULT_CHECKPOINT)
+        tm = median_time(lambda: ct.predict_ab(x), args.repeats * 3)
+        to = median_time(lambda: c.predict_ab(x), args.repeats * 3)
+        print(f"model only at 224x224: pytorch {tm * 1000:.1f} ms, onnxruntime {to * 1000:.1f} ms")
     if DEFAULT_CHECKPOINT in ours_t and len(photos) >= 2:
         mps = sorted(photos)
         flag = ours_t[DEFAULT_CHECKPOINT]

@@ -124,7 +124,10 @@ def _from_pil(img: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
     mode = img.mode
     if mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
-    elif mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+    elif mode.startswith("I;16"):  # 16-bit: always scale by the full 16-bit range, even a dark image
+        arr = np.asarray(img).astype(np.float64) / 65535.0
+        return _from_array(arr)
+    elif mode in ("I", "F"):
         return _from_array(np.asarray(img))
     elif mode in ("1", "L"):
         img = img.convert("L")

@@ -419,7 +419,7 @@ class Trainer:
                                    "lr": self.opt.param_groups[0]["lr"], **parts}, tb)
                         seen, t_rate = 0, time.time()
                 out_of_time = cfg.max_minutes is not None and self.elapsed > cfg.max_minutes * 60
-                if out_of_time and self.world > 1:  # every rank must agree to stop on the same step
+                if cfg.max_minutes is not None and self.world > 1:  # all ranks agree to stop on the same step
                     flag = torch.tensor([1.0 if out_of_time else 0.0], device=self.device)
                     dist.all_reduce(flag, op=dist.ReduceOp.MAX)
                     out_of_time = bool(flag.item())

@@ -94,10 +94,16 @@ def main() -> None:
                   f"- length: {tr.get('steps')} steps = {tr.get('epochs')} epochs in {tr.get('wall_minutes')} min "
                   f"on {tr.get('device')} (world size {tr.get('world_size')}, autocast {tr.get('amp')})",
                   f"- inference: working size {meta.get('working_size')}"
-                  + (f", temperature {meta.get('temperature')}" if meta.get("output_kind") == "classification" else "")
+                  + (f", temperature {meta.get('temperature')}, prior correction alpha {meta.get('prior_correction', 0.0)}"
+                     if meta.get("output_kind") == "classification" else "")
                   + (f" (chosen on training photos by scripts/tune_decode.py)" if meta.get("decode_tuning") else ""),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}", "",
-                  "Reproduce:", "", "```", train_command(cfg), "```", "",
+                  f"Shipped: the best validation CIEDE2000 of the run (checked every {cfg.get('val_every')} steps), "
+                  f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
+                      "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
+                      f"--images {meta['decode_tuning']['images']} --working-sizes 224,256 --alphas 0.2,0.3,0.4,0.5 "
+                      f"--temperatures 0.3,0.38,0.5 --max-dcf {meta['decode_tuning']['max_dcf']} --write"]
+                      if meta.get("decode_tuning") else []) + ["```", "",
                   head, f"| {name} | {row(res[name])} |", ""]
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))
