@@ -167,6 +167,12 @@ class Colorizer:
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
             return self.model.predict_ab(l_small.to(self.device), temperature=t, shift=self._shift)
 
+    def _check_size(self, size: int | None) -> int:
+        size = int(size or self.working_size)
+        if not 16 <= size <= 2048:
+            raise ColorizerError(f"working size must be between 16 and 2048, not {size}")
+        return size
+
     def _prepare(self, img: LoadedImage, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         l_full = full_res_l(img.rgb, self.device)
         hs, ws = working_shape(*l_full.shape[-2:], size)
@@ -183,9 +189,7 @@ class Colorizer:
                        batch_size: int = 8) -> list[Image.Image]:
         """Colorize many images; those that share a working shape run through the model together.
         A bad input raises ColorizerError (use `iter_colorize` to keep going past bad files)."""
-        size = int(size or self.working_size)
-        if not 16 <= size <= 2048:
-            raise ColorizerError(f"working size must be between 16 and 2048, not {size}")
+        size = self._check_size(size)
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels) for im in images]
         prepared = [self._prepare(im, size) for im in loaded]
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
@@ -205,9 +209,10 @@ class Colorizer:
         """Colorize one image and return gray / prediction / original (None when the input had no color)."""
         t0 = time.perf_counter()
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels)
-        color = self.colorize(loaded, size=size, temperature=temperature)
+        l_full, l_small = self._prepare(loaded, self._check_size(size))
+        color = _to_pil(compose(l_full, self.predict_ab(l_small, temperature)), loaded.alpha)
         seconds = time.perf_counter() - t0
-        gray = _to_pil(compose(full_res_l(loaded.rgb, self.device), torch.zeros(1, 2, 1, 1)), loaded.alpha)
+        gray = _to_pil(compose(l_full, torch.zeros(1, 2, 1, 1)), loaded.alpha)  # the same L, no chroma
         original = _to_pil(loaded.rgb, loaded.alpha) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
 

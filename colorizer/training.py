@@ -363,7 +363,7 @@ class Trainer:
                 if isinstance(v, (int, float)) and k != "step":
                     tb.add_scalar(k, v, record["step"])
 
-    def _validate_and_save(self, tb, final: bool = False) -> dict:
+    def _validate_and_save(self, tb) -> dict:
         m = self.validate()
         m["step"] = self.step
         self._log({"kind": "val", **m}, tb)
@@ -438,7 +438,7 @@ class Trainer:
         bar.close()
         final = {}
         if self.main:
-            final = self._validate_and_save(tb, final=True)
+            final = self._validate_and_save(tb)
             self._save_state()
             if tb is not None:
                 tb.close()
