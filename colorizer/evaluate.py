@@ -25,8 +25,9 @@ from .metrics import image_metrics, summarize, to_lab
 COLUMNS = ("psnr", "ssim", "ciede2000", "cf_pred", "cf_true", "dcf", "sec_per_image")
 
 
-def load_eval_set(root: str | Path, size: int, limit: int | None = None) -> list[np.ndarray]:
-    files = find_images(root)
+def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None) -> list[np.ndarray]:
+    """Readable color photos under root (or the given files), squashed to size x size, as uint8 RGB."""
+    files = list(root) if isinstance(root, list) else find_images(root)
     if not files:
         raise ColorizerError(f"{root}: no images to evaluate")
     images = []

@@ -17,12 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from colorizer import bins  # noqa: E402
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
-from colorizer.imageio import find_images, load_image  # noqa: E402
+from colorizer.evaluate import load_eval_set  # noqa: E402
+from colorizer.imageio import find_images  # noqa: E402
 from colorizer.inference import Colorizer, compose, full_res_l, working_shape  # noqa: E402
 from colorizer.metrics import image_metrics, summarize  # noqa: E402
 
@@ -41,8 +41,7 @@ def main() -> None:
     args = ap.parse_args()
     files = find_images(args.data)
     random.Random(1).shuffle(files)
-    imgs = [np.asarray(Image.fromarray(load_image(f).rgb).resize((args.size, args.size), Image.BICUBIC))
-            for f in files[: args.images]]
+    imgs = load_eval_set(files, args.size, args.images)  # the same squashing as `evaluate`
     c = Colorizer.load(args.checkpoint)
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
     centers = bins.load_bins()["centers"]
