@@ -18,6 +18,7 @@ from pathlib import Path  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from colorizer import ColorizerError, bins  # noqa: E402
+from colorizer.imageio import encode_image, output_format  # noqa: E402
 from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, ColorizerPool  # noqa: E402
 from colorizer.presentation import compare, headline_metrics, metrics_label, side_by_side  # noqa: E402
 
@@ -26,6 +27,7 @@ MAX_UPLOAD = os.environ.get("COLORIZER_MAX_UPLOAD", "25mb")             # refuse
 MAX_PIXELS = int(os.environ.get("COLORIZER_MAX_PIXELS", "50000000"))    # refused from the header, undecoded
 CONCURRENCY = int(os.environ.get("COLORIZER_CONCURRENCY", "2"))  # computed at once (2 cores); the rest wait
 QUEUE_SIZE = int(os.environ.get("COLORIZER_QUEUE_SIZE", "32"))   # past this, requests are refused: queue full
+PREVIEW = int(os.environ.get("COLORIZER_PREVIEW", "1600"))  # long side of the on-page panels, in pixels
 POOL = ColorizerPool()
 
 
@@ -65,13 +67,20 @@ def _tag(*images, request: str):
     return images
 
 
-def _save(img, name: str) -> str:
-    from PIL import PngImagePlugin
-    info = PngImagePlugin.PngInfo()
-    info.add_text("colorizer-request", img.info.get("colorizer-request", ""))
-    d = tempfile.mkdtemp(dir=_TMP)
-    path = os.path.join(d, name)
-    img.save(path, format="PNG", pnginfo=info)
+def _preview(img):
+    """The on-page copy: a browser shows a 12 MP photo no better than a 1600 px one, and Gradio encodes
+    every panel as PNG (seconds at full size). Full resolution is in the download."""
+    if img is None or max(img.size) <= PREVIEW:
+        return img
+    small = img.copy()
+    small.thumbnail((PREVIEW, PREVIEW))
+    return small
+
+
+def _save(img, name: str, fmt: str = "PNG") -> str:
+    """Write a download into its own temp folder (unique path per request), PNG or JPEG."""
+    path = os.path.join(tempfile.mkdtemp(dir=_TMP), f"{name}.{'jpg' if fmt == 'JPEG' else 'png'}")
+    encode_image(img, path, fmt)
     return path
 
 
@@ -91,10 +100,12 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float):
     except ColorizerError as exc:
         raise _error(exc, image) from None
     w, h = r.color.size
-    lines = [f"**{c.name}** ({c.arch}) · {w}x{h} · working size {int(size)} · {r.seconds:.2f} s"]
+    lines = [f"**{c.name}** ({c.arch}, {c.backend}) · {w}x{h} · working size {int(size)} · {r.seconds:.2f} s"]
+    full = r.color
+    r.gray, r.color, r.original = _preview(r.gray), _preview(r.color), _preview(r.original)
     panels = [(r.gray, "grayscale input"), (r.color, f"colorized ({c.name})")]
     if r.original is not None:
-        m = compare(r.color, r.original)
+        m = compare(r.color, r.original)  # on the previews: the same figures to a decimal, and fast at 12 MP
         lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "
                      f"colorfulness **{m['cf_pred']:.1f}** (original {m['cf_true']:.1f})")
         panels.append((r.original, "original"))
@@ -103,7 +114,7 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float):
     sheet = side_by_side(panels)
     _tag(r.gray, r.color, r.original, sheet, request=uuid.uuid4().hex)
     return (r.gray, r.color, r.original, (r.gray, r.color), "\n\n".join(lines),
-            _save(r.color, "colorized.png"), _save(sheet, "comparison.png"))
+            _save(full, "colorized", output_format(image, full.mode == "RGBA")), _save(sheet, "comparison"))
 
 
 def compare_all(image: str | None, size: int, temperature: float, progress=gr.Progress()):
@@ -118,6 +129,7 @@ def compare_all(image: str | None, size: int, temperature: float, progress=gr.Pr
             r = c.run(image, size=int(size), temperature=float(temperature), max_pixels=MAX_PIXELS)
         except ColorizerError as exc:
             raise _error(exc, image) from None
+        r.gray, r.color, r.original = _preview(r.gray), _preview(r.color), _preview(r.original)
         _tag(r.gray, r.color, r.original, request=uuid.uuid4().hex)
         if not gallery:
             gallery.append((r.original or r.gray, "original" if r.original else "grayscale input"))
@@ -172,7 +184,7 @@ def build() -> gr.Blocks:
                 info = gr.Markdown(elem_id="metrics")
                 slider = gr.ImageSlider(label="Before / after", type="pil", format="png", interactive=False)
                 with gr.Row():
-                    dl = gr.File(label="Colorized image (full resolution PNG)")
+                    dl = gr.File(label="Colorized image (full resolution; JPEG photos stay JPEG)")
                     sheet = gr.File(label="Side-by-side for slides (PNG)")
         gallery = gr.Gallery(label="All models on this photo", columns=3, height="auto", format="png", elem_id="gallery")
         examples = sorted(str(p) for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".jpg", ".png"))

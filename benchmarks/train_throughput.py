@@ -9,12 +9,13 @@ CPUs that have it, fp16 on CUDA).
 
     python benchmarks/train_throughput.py --data ../shared/data/train --arch resnet-mid --size 128
 
-Prints images/s for both and ends with `ratio: N.NN` (ours / seeds').
+Prints images/s for both (median of alternating rounds) and ends with `ratio: N.NN` (ours / seeds').
 """
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -121,6 +122,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=15)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds; the median is reported")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--amp", default="auto", help="our loop's autocast: auto | on | off")
     args = ap.parse_args()
@@ -130,20 +132,31 @@ def main() -> None:
     files = find_images(data)
     random.Random(0).shuffle(files)
     files = files[: args.batch_size * (args.steps + args.warmup) * 2]
+    for f in files:  # into the page cache, so neither loop pays for cold disk reads
+        f.read_bytes()
     sub = Path(tempfile.mkdtemp()) / "subset"  # both loops read the very same files
     sub.mkdir()
     for i, f in enumerate(files):
         (sub / f"{i}{f.suffix}").symlink_to(f.resolve())
-    torch.manual_seed(0)
-    theirs = seeds_loop(files, args.arch, args.size, args.batch_size, args.steps, args.warmup, args.workers, 1e-5)
-    torch.manual_seed(0)
-    ours, amp = our_loop(sub, files, args.arch, args.size, args.batch_size, args.steps, args.warmup, args.workers,
-                         1e-5, args.amp)
-    print(f"arch {args.arch}, {args.size}px, batch {args.batch_size}, {args.steps} timed steps, "
-          f"{torch.get_num_threads()} threads, workers {args.workers}")
-    print(f"seeds' loop (per-image skimage rgb2lab, float32, NCHW): {theirs:8.1f} images/s")
-    print(f"our loop (batched torch Lab, channels_last, autocast={'bf16/fp16' if amp else 'off'}): {ours:8.1f} images/s")
-    print(f"ratio: {ours / theirs:.2f}")
+    # The loops alternate (seeds, ours, seeds, ours...) so a machine that speeds up or slows down during
+    # the run (shared cloud CPUs do) affects both alike; each side reports its median round.
+    theirs, ours = [], []
+    for r in range(args.rounds):
+        torch.manual_seed(r)
+        theirs.append(seeds_loop(files, args.arch, args.size, args.batch_size, args.steps, args.warmup,
+                                 args.workers, 1e-5))
+        torch.manual_seed(r)
+        speed, amp = our_loop(sub, files, args.arch, args.size, args.batch_size, args.steps, args.warmup,
+                              args.workers, 1e-5, args.amp)
+        ours.append(speed)
+        print(f"round {r + 1}: seeds {theirs[-1]:.1f} images/s, ours {ours[-1]:.1f} images/s", flush=True)
+    theirs_m, ours_m = statistics.median(theirs), statistics.median(ours)
+    print(f"arch {args.arch}, {args.size}px, batch {args.batch_size}, {args.steps} timed steps x {args.rounds} "
+          f"rounds, {torch.get_num_threads()} threads, workers {args.workers}")
+    print(f"seeds' loop (per-image skimage rgb2lab, float32, NCHW): {theirs_m:8.1f} images/s")
+    print(f"our loop (batched torch Lab, channels_last, autocast={'bf16/fp16' if amp else 'off'}): "
+          f"{ours_m:8.1f} images/s")
+    print(f"ratio: {ours_m / theirs_m:.2f}")
 
 
 if __name__ == "__main__":

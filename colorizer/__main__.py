@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .errors import ColorizerError
-from .imageio import IMAGE_EXTENSIONS, find_images
+from .imageio import IMAGE_EXTENSIONS, encode_image, find_images, output_format
 
 
 def _collect(inputs: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
@@ -43,15 +43,19 @@ def cmd_colorize(args) -> int:
         return 2
     ok = 0
     for f, rel in tqdm(files, desc="colorizing", unit="img", disable=args.quiet or not files):
-        target = outdir / rel.parent / f"{rel.stem}_colorized.png"
+        fmt = output_format(f, choice=args.format)
+        target = outdir / rel.parent / f"{rel.stem}_colorized{'.jpg' if fmt == 'JPEG' else '.png'}"
         if target.resolve() in inputs:
             errors.append(f"{f}: output {target} would overwrite an input; skipped")
             continue
         tmp = target.with_name(f".{target.name}.tmp")
         try:
             img = c.colorize(f, size=args.size, temperature=args.temperature)
+            if img.mode == "RGBA" and fmt == "JPEG":  # alpha needs PNG
+                fmt, target = "PNG", target.with_suffix(".png")
+                tmp = target.with_name(f".{target.name}.tmp")
             target.parent.mkdir(parents=True, exist_ok=True)
-            img.save(tmp, format="PNG")  # then renamed: a failed write never leaves a broken PNG behind
+            encode_image(img, tmp, fmt)  # then renamed: a failed write never leaves a broken file behind
             tmp.replace(target)
             ok += 1
         except ColorizerError as exc:
@@ -105,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     c = sub.add_parser("colorize", help="colorize files or folders (recursive)")
     c.add_argument("inputs", nargs="+", help=f"image files or folders ({', '.join(IMAGE_EXTENSIONS)})")
-    c.add_argument("-o", "--output", required=True, help="output folder (PNG files named *_colorized.png)")
+    c.add_argument("-o", "--output", required=True, help="output folder (files named *_colorized.jpg/.png)")
+    c.add_argument("--format", choices=("auto", "png", "jpeg"), default="auto",
+                   help="auto: JPEG photos stay JPEG (quality 95), the rest become PNG")
     c.add_argument("--checkpoint", default=None, help="checkpoint name in weights/ or a path (default: the flagship)")
     c.add_argument("--size", type=int, default=None, help="working resolution (default: the checkpoint's)")
     c.add_argument("--temperature", type=float, default=None, help="annealed-mean temperature (bins models)")

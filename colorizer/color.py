@@ -35,7 +35,16 @@ def _matmul_channels(x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
 def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
     """sRGB in [0, 1], shape (..., 3, H, W) -> Lab with L in [0, 100], a and b in about [-110, 110]."""
     rgb = rgb.clamp(0.0, 1.0)
-    linear = torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055).clamp_min(1e-8) ** 2.4, rgb / 12.92)
+    return _lab_from_linear(torch.where(rgb > 0.04045, ((rgb + 0.055) / 1.055).clamp_min(1e-8) ** 2.4, rgb / 12.92))
+
+
+def srgb_u8_to_lab(rgb_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 sRGB (..., 3, H, W) -> Lab float32: rgb_to_lab(rgb_u8 / 255), with the gamma expansion read
+    from a 256-entry table instead of a power per value (the training batches' fast path)."""
+    return _lab_from_linear(_linear_lut(rgb_u8.device)[rgb_u8.long()])
+
+
+def _lab_from_linear(linear: torch.Tensor) -> torch.Tensor:
     xyz = _matmul_channels(linear, _XYZ_FROM_RGB)
     xyz = xyz / _WHITE_D65.to(device=xyz.device, dtype=xyz.dtype).view(3, 1, 1)
     f = torch.where(xyz > 0.008856, xyz.clamp_min(1e-8) ** (1.0 / 3.0), 7.787 * xyz + 16.0 / 116.0)
@@ -100,8 +109,9 @@ def denormalize_ab(ab_norm: torch.Tensor) -> torch.Tensor:
 
 
 def rgb_to_model_input(rgb: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """sRGB [0,1] (B,3,H,W) -> (normalized L (B,1,H,W), normalized ab (B,2,H,W)), the training pair."""
-    lab = rgb_to_lab(rgb)
+    """sRGB (B,3,H,W), float in [0,1] or uint8 -> (normalized L (B,1,H,W), normalized ab (B,2,H,W)),
+    the training pair."""
+    lab = srgb_u8_to_lab(rgb) if rgb.dtype == torch.uint8 else rgb_to_lab(rgb)
     return normalize_l(lab[:, :1]), normalize_ab(lab[:, 1:])
 
 

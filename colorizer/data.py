@@ -47,21 +47,23 @@ class ImageFolderDataset(Dataset):
         return len(self.files)
 
     def _crop(self, img: Image.Image) -> Image.Image:
+        """Scale so the short side is size x U(scale), take a random size x size window, maybe flip.
+
+        The window is cut from the source (`resize(box=...)`) so only size^2 output pixels are
+        resampled, not the whole rescaled photo: 3-4x less work in the loader at 128 px."""
         s = self.size
         w, h = img.size
         if self.train:
-            short = s * random.uniform(*self.scale)
-            k = max(short / min(w, h), s / min(w, h))
+            k = max(s * random.uniform(*self.scale), s) / min(w, h)
         else:
             k = s / min(w, h)
         nw, nh = max(s, round(w * k)), max(s, round(h * k))
-        if (nw, nh) != (w, h):
-            img = img.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
         if self.train:
             x, y = random.randint(0, nw - s), random.randint(0, nh - s)
         else:
             x, y = (nw - s) // 2, (nh - s) // 2
-        img = img.crop((x, y, x + s, y + s))
+        kx, ky = nw / w, nh / h
+        img = img.resize((s, s), Image.BILINEAR, box=(x / kx, y / ky, (x + s) / kx, (y + s) / ky), reducing_gap=2.0)
         if self.train and random.random() < 0.5:
             img = img.transpose(Image.FLIP_LEFT_RIGHT)
         return img

@@ -6,6 +6,7 @@ decoding, so a decompression bomb never allocates its pixels.
 """
 from __future__ import annotations
 
+import functools
 import io
 import os
 from dataclasses import dataclass
@@ -32,8 +33,13 @@ class LoadedImage:
 
     rgb: np.ndarray            # (H, W, 3) uint8, EXIF-oriented
     alpha: np.ndarray | None   # (H, W) uint8 or None
-    is_color: bool             # False when the input carried no color (gray modes or equal channels)
     name: str = "image"
+
+    @functools.cached_property
+    def is_color(self) -> bool:
+        """False when the input carried no color (gray modes or equal channels). Computed on first use:
+        training reads thousands of photos and never asks."""
+        return has_color(self.rgb)
 
 
 def find_images(root: str | os.PathLike) -> list[Path]:
@@ -162,11 +168,36 @@ def load_image(src: ImageInput, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedI
         except Exception as exc:  # noqa: BLE001 - late decoding errors surface during conversion
             raise ColorizerError(f"{_describe(src)}: cannot convert mode {img.mode} ({exc})") from None
         name = Path(src).name if isinstance(src, (str, os.PathLike)) else "image"
-    return LoadedImage(rgb=rgb, alpha=alpha, is_color=has_color(rgb), name=name)
+    return LoadedImage(rgb=rgb, alpha=alpha, name=name)
 
 
 def has_color(rgb: np.ndarray, tolerance: int = 3, share: float = 0.002) -> bool:
     """True when more than `share` of the pixels have channels that differ by more than `tolerance`."""
     small = rgb[:: max(1, rgb.shape[0] // 256), :: max(1, rgb.shape[1] // 256)].astype(np.int16)
-    spread = small.max(axis=2) - small.min(axis=2)
+    r, g, b = small[..., 0], small[..., 1], small[..., 2]
+    # max - min of three channels is the largest pairwise difference; numpy reduces a length-3 last
+    # axis slowly, three subtractions are ~10x faster
+    spread = np.maximum(np.maximum(np.abs(r - g), np.abs(g - b)), np.abs(r - b))
     return bool((spread > tolerance).mean() > share)
+
+
+# Outputs: a JPEG photo stays a JPEG (quality 95; the predicted chroma is smooth by construction, so
+# 4:2:0 subsampling loses none of it, and encoding is ~50x faster than PNG at 12 MP); everything else,
+# and anything with alpha, is written as PNG at compression level 1 (4x faster than the default 6 for
+# files ~20% larger).
+def output_format(source: str | os.PathLike, has_alpha: bool = False, choice: str = "auto") -> str:
+    """'JPEG' or 'PNG' for the colorized version of `source` (choice: auto | png | jpeg)."""
+    if choice == "png" or has_alpha:
+        return "PNG"
+    if choice == "jpeg":
+        return "JPEG"
+    return "JPEG" if Path(source).suffix.lower() in (".jpg", ".jpeg") else "PNG"
+
+
+def encode_image(img: Image.Image, fp, fmt: str) -> None:
+    """Write img to a path or file object in the output format chosen by output_format."""
+    if fmt == "JPEG":
+        (img if img.mode in ("RGB", "L") else img.convert("RGB")).save(fp, format="JPEG", quality=95)
+    else:
+        img.save(fp, format="PNG", compress_level=1)
+

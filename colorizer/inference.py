@@ -7,11 +7,13 @@
 How full resolution works (after richzhang/colorization): the model sees only a small copy of the L
 channel (about working_size^2 pixels, aspect kept); its ab prediction is upsampled bilinearly to the
 input's size and joined to the input's own full-resolution L. Detail therefore comes from the input,
-and the model's cost does not grow with the photo. The join runs in horizontal strips, so a
-50-megapixel photo never holds more than a strip of float tensors at a time.
+and the model's cost does not grow with the photo. The per-pixel work (the photo's L, the join) is
+compiled in colorizer.join; it holds no full-size float arrays but the one L plane the model's input
+is shrunk from (4 bytes a pixel).
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -26,29 +28,16 @@ from PIL import Image
 
 from . import bins
 from .checkpoints import load_checkpoint, read_metadata
-from .color import join_l_ab, normalize_l, srgb_u8_to_l
 from .errors import ColorizerError
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
+from .join import join, luminance, warm_up
 
 WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
 DEFAULT_CHECKPOINT = "effnet-unet"
-STRIP_PIXELS = 2_000_000  # pixels per strip in the full-resolution join
-
-
-def _strips(h: int, w: int):
-    rows = max(1, STRIP_PIXELS // max(1, w))
-    for y0 in range(0, h, rows):
-        yield y0, min(h, y0 + rows)
-
-
-def full_res_l(rgb: np.ndarray, device: torch.device) -> torch.Tensor:
-    """uint8 (H,W,3) -> normalized L (1,1,H,W) float32, computed strip by strip."""
-    h, w, _ = rgb.shape
-    out = torch.empty(1, 1, h, w, dtype=torch.float32, device=device)
-    for y0, y1 in _strips(h, w):
-        part = torch.from_numpy(np.require(rgb[y0:y1], requirements=["C", "W"])).to(device).permute(2, 0, 1)[None]
-        out[:, :, y0:y1] = normalize_l(srgb_u8_to_l(part))
-    return out
+# "auto": ONNX Runtime on CPU where the architecture exports (it is the faster backend there, see
+# benchmarks/inference_latency.py), PyTorch otherwise; "torch" or "onnx" force one.
+BACKENDS = ("auto", "torch", "onnx")
+log = logging.getLogger("colorizer")
 
 
 def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
@@ -57,24 +46,12 @@ def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
     return max(16, round(h * k)), max(16, round(w * k))
 
 
-def compose(l_full: torch.Tensor, ab_small: torch.Tensor) -> np.ndarray:
-    """Normalized full-res L (1,1,H,W) + normalized small ab (1,2,h,w) -> uint8 (H,W,3).
-
-    ab is upsampled bilinearly (grid_sample, equal to F.interpolate(align_corners=False)) one strip
-    at a time, so memory stays bounded for huge images.
-    """
-    _, _, h, w = l_full.shape
-    out = np.empty((h, w, 3), dtype=np.uint8)
-    xs = (torch.arange(w, device=l_full.device, dtype=torch.float32) + 0.5) / w * 2 - 1
-    ab_small = ab_small.float()
-    for y0, y1 in _strips(h, w):
-        ys = (torch.arange(y0, y1, device=l_full.device, dtype=torch.float32) + 0.5) / h * 2 - 1
-        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-        grid = torch.stack([gx, gy], dim=-1)[None]
-        ab = F.grid_sample(ab_small, grid, mode="bilinear", padding_mode="border", align_corners=False)
-        rgb = join_l_ab(l_full[:, :, y0:y1], ab)
-        out[y0:y1] = rgb[0].mul_(255.0).round_().byte().permute(1, 2, 0).cpu().numpy()
-    return out
+def model_input(rgb: np.ndarray, size: int) -> torch.Tensor:
+    """uint8 photo (H,W,3) -> the model's input: normalized L (1,1,h,w) at working size, computed at
+    full resolution and shrunk with antialiasing (so fine texture averages rather than aliases)."""
+    l_full = torch.from_numpy(luminance(rgb))[None, None]
+    return F.interpolate(l_full, size=working_shape(*rgb.shape[:2], size), mode="bilinear", antialias=True,
+                         align_corners=False)
 
 
 def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
@@ -97,6 +74,7 @@ class Colorizer:
     """A loaded checkpoint, ready to colorize. Load once, reuse for every request (thread-safe)."""
 
     def __init__(self, model: torch.nn.Module, metadata: dict, device: torch.device, name: str, path: Path | None = None):
+        warm_up()  # compile the pixel kernels once per process, at load time rather than on a request
         self.model, self._metadata, self.device, self.name, self.path = model, metadata, device, name, path
         self.working_size = int(metadata.get("working_size", 256))
         self.temperature = float(metadata.get("temperature", bins.DEFAULT_TEMPERATURE))
@@ -121,17 +99,32 @@ class Colorizer:
         raise ColorizerError(f"no checkpoint named {str(name_or_path)!r} (shipped checkpoints: {names})")
 
     @classmethod
-    def load(cls, name_or_path: str | os.PathLike | None = None, device: str | torch.device | None = None) -> "Colorizer":
-        """Load a checkpoint by name (a file in weights/) or path; None means the default."""
+    def load(cls, name_or_path: str | os.PathLike | None = None, device: str | torch.device | None = None,
+             backend: str | None = None) -> "Colorizer":
+        """Load a checkpoint by name (a file in weights/) or path; None means the default.
+
+        backend: "auto" (default, or $COLORIZER_BACKEND), "torch" or "onnx"; see BACKENDS."""
+        backend = backend or os.environ.get("COLORIZER_BACKEND", "auto")
+        if backend not in BACKENDS:
+            raise ColorizerError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         path = cls.resolve(name_or_path)
         dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        if path.suffix == ".onnx":  # ONNX Runtime backend (CPU), same pipeline around it
+        if path.suffix == ".onnx":  # an exported file: ONNX Runtime, same pipeline around it
             from .onnx_backend import OnnxModel
             if not path.is_file():
                 raise ColorizerError(f"{path}: no such ONNX file")
             onnx_model = OnnxModel(path)
             return cls(onnx_model, onnx_model.metadata, torch.device("cpu"), path.stem, path)
         model, meta = load_checkpoint(path, dev)
+        wants_onnx = backend == "onnx" or (backend == "auto" and dev.type == "cpu" and model.exports_to_onnx)
+        if wants_onnx:
+            try:
+                from .onnx_backend import cached_export
+                return cls(cached_export(path), meta, torch.device("cpu"), path.stem, path)
+            except (ColorizerError, ImportError) as exc:
+                if backend == "onnx":
+                    raise ColorizerError(f"{path}: cannot run on ONNX Runtime ({exc})") from None
+                log.warning("%s: using PyTorch, ONNX Runtime is unavailable (%s)", path.name, exc)
         return cls(model, meta, dev, path.stem, path)
 
     @staticmethod
@@ -156,6 +149,10 @@ class Colorizer:
         return self._metadata["arch"]
 
     @property
+    def backend(self) -> str:
+        return "onnxruntime" if type(self.model).__name__ == "OnnxModel" else "pytorch"
+
+    @property
     def uses_temperature(self) -> bool:
         return getattr(self.model, "output_kind", "regression") == "classification"
 
@@ -173,12 +170,6 @@ class Colorizer:
             raise ColorizerError(f"working size must be between 16 and 2048, not {size}")
         return size
 
-    def _prepare(self, img: LoadedImage, size: int) -> tuple[torch.Tensor, torch.Tensor]:
-        l_full = full_res_l(img.rgb, self.device)
-        hs, ws = working_shape(*l_full.shape[-2:], size)
-        l_small = F.interpolate(l_full, size=(hs, ws), mode="bilinear", antialias=True, align_corners=False)
-        return l_full, l_small
-
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
                  max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
         """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution."""
@@ -191,28 +182,28 @@ class Colorizer:
         A bad input raises ColorizerError (use `iter_colorize` to keep going past bad files)."""
         size = self._check_size(size)
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels) for im in images]
-        prepared = [self._prepare(im, size) for im in loaded]
+        prepared = [model_input(im.rgb, size) for im in loaded]
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
-        for i, (_, ls) in enumerate(prepared):
+        for i, ls in enumerate(prepared):
             groups.setdefault(tuple(ls.shape[-2:]), []).append(i)
         for idx in groups.values():
             for k in range(0, len(idx), batch_size):
                 chunk = idx[k:k + batch_size]
-                ab = self.predict_ab(torch.cat([prepared[i][1] for i in chunk]), temperature)
+                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature)
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
-        return [_to_pil(compose(prepared[i][0], abs_[i]), loaded[i].alpha) for i in range(len(loaded))]
+        return [_to_pil(join(loaded[i].rgb, abs_[i]), loaded[i].alpha) for i in range(len(loaded))]
 
     def run(self, image: ImageInput, size: int | None = None, temperature: float | None = None,
             max_pixels: int = DEFAULT_MAX_PIXELS) -> ColorizeResult:
         """Colorize one image and return gray / prediction / original (None when the input had no color)."""
         t0 = time.perf_counter()
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels)
-        l_full, l_small = self._prepare(loaded, self._check_size(size))
-        color = _to_pil(compose(l_full, self.predict_ab(l_small, temperature)), loaded.alpha)
+        ab = self.predict_ab(model_input(loaded.rgb, self._check_size(size)), temperature)
+        color = _to_pil(join(loaded.rgb, ab), loaded.alpha)
         seconds = time.perf_counter() - t0
-        gray = _to_pil(compose(l_full, torch.zeros(1, 2, 1, 1)), loaded.alpha)  # the same L, no chroma
+        gray = _to_pil(join(loaded.rgb, np.zeros((2, 1, 1), np.float32)), loaded.alpha)  # the same L, no chroma
         original = _to_pil(loaded.rgb, loaded.alpha) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
 
@@ -225,7 +216,8 @@ class Colorizer:
                 yield src, None, str(exc)
 
     def __repr__(self) -> str:
-        return f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, device={self.device})"
+        return (f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, "
+                f"backend={self.backend}, device={self.device})")
 
 
 class ColorizerPool:

@@ -96,7 +96,7 @@ def main() -> None:
                   f"- inference: working size {meta.get('working_size')}"
                   + (f", temperature {meta.get('temperature')}, prior correction alpha {meta.get('prior_correction', 0.0)}"
                      if meta.get("output_kind") == "classification" else "")
-                  + (f" (chosen on training photos by scripts/tune_decode.py)" if meta.get("decode_tuning") else ""),
+                  + (" (chosen on training photos by scripts/tune_decode.py)" if meta.get("decode_tuning") else ""),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}", "",
                   f"Shipped: the best validation CIEDE2000 of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([

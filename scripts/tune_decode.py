@@ -14,16 +14,15 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 from colorizer import bins  # noqa: E402
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.evaluate import load_eval_set  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
-from colorizer.inference import Colorizer, compose, full_res_l, working_shape  # noqa: E402
+from colorizer.inference import Colorizer, model_input  # noqa: E402
+from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize  # noqa: E402
 
 
@@ -53,20 +52,18 @@ def main() -> None:
         outs = []
         with torch.inference_mode():  # one forward pass per image and working size; decoding varies below
             for x in imgs:
-                lf = full_res_l(x, c.device)
-                ls = F.interpolate(lf, size=working_shape(*lf.shape[-2:], ws), mode="bilinear", antialias=True)
-                outs.append((lf, c.model(ls)))
+                ls = model_input(x, ws).to(c.device)
+                outs.append((ls, c.model(ls)))
         for a in alphas:
             shift = bins.prior_correction(a, lam) if a else None
             for t in temps:
                 rows = []
-                for (lf, out), x in zip(outs, imgs):
+                for (ls, out), x in zip(outs, imgs):
                     if classification:
                         ab = normalize_ab(bins.annealed_mean(out["logits"], centers, t, shift))
                     else:
-                        ab = c.model.predict_ab(F.interpolate(lf, size=working_shape(*lf.shape[-2:], ws),
-                                                              mode="bilinear", antialias=True))
-                    rows.append(image_metrics(compose(lf, ab), x))
+                        ab = c.model.predict_ab(ls)
+                    rows.append(image_metrics(join(x, ab), x))
                 m = summarize(rows)
                 results.append((ws, a, t, m))
                 print(f"working {ws} alpha {a:.2f} T {t:.2f}: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} "

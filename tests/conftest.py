@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 torch.set_num_threads(min(2, os.cpu_count() or 1))
+# ONNX exports made by Colorizer.load (the CPU default backend) go to a throwaway cache, not ~/.cache
+os.environ["COLORIZER_CACHE"] = tempfile.mkdtemp(prefix="colorizer-test-cache-")
 
 from colorizer import create_model, list_models  # noqa: E402
 from colorizer.checkpoints import save_checkpoint  # noqa: E402

@@ -2,7 +2,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from PIL import Image
 
@@ -27,7 +26,8 @@ def test_colorize_folder_recursive_skips_bad_files(weights_dir, tmp_path):
     r = run(["colorize", str(src), str(single), "-o", str(out), "--checkpoint", "resnet-mid", "--size", "48"], weights_dir)
     assert r.returncode == 1, r.stderr  # some failed
     assert "bad.png" in r.stderr and "3 colorized" in r.stdout
-    assert Image.open(out / "a_colorized.png").size == (40, 30)
+    assert Image.open(out / "a_colorized.jpg").format == "JPEG"  # a JPEG photo stays a JPEG
+    assert Image.open(out / "a_colorized.jpg").size == (40, 30)
     assert Image.open(out / "nested" / "b_colorized.png").size == (20, 20)
     assert (out / "single_colorized.png").exists()
     assert not list(out.rglob("*.tmp"))

@@ -100,6 +100,6 @@ def test_cli_survives_a_folder_of_mutated_files(weights_dir, tmp_path):
                        capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode in (0, 1), r.stderr[-2000:]
     assert "Traceback" not in r.stderr
-    written = len(list((tmp_path / "out").glob("*.png")))
+    written = len(list((tmp_path / "out").glob("*_colorized.*")))
     errors = [line for line in r.stderr.splitlines() if line.startswith("error: ")]
     assert written + len(errors) == 60

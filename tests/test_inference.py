@@ -5,7 +5,8 @@ from PIL import Image
 from skimage import data
 
 from colorizer import ColorizerError, list_models
-from colorizer.inference import Colorizer, compose, full_res_l, working_shape
+from colorizer.inference import Colorizer, working_shape
+from colorizer.join import join
 from colorizer.metrics import to_lab
 
 from conftest import synthetic_photo
@@ -58,7 +59,7 @@ def test_color_input_is_reduced_to_its_l(colorizer_weights):
     c = Colorizer.load("conv-autoencoder")
     rgb = synthetic_photo(64, 64)
     # the same photo with its color removed (a = b = 0, same L): the prediction must not change
-    gray = compose(full_res_l(rgb, torch.device("cpu")), torch.zeros(1, 2, 1, 1))
+    gray = join(rgb, torch.zeros(1, 2, 1, 1))
     a = np.asarray(c.colorize(rgb)).astype(int)
     b = np.asarray(c.colorize(gray)).astype(int)
     assert np.abs(a - b).mean() < 1.0
@@ -68,20 +69,6 @@ def test_alpha_is_kept(colorizer_weights, tmp_path):
     rgba = np.dstack([synthetic_photo(30, 40), np.linspace(0, 255, 30 * 40).reshape(30, 40).astype(np.uint8)])
     out = Colorizer.load().colorize(Image.fromarray(rgba, "RGBA"))
     assert out.mode == "RGBA" and np.array_equal(np.asarray(out)[..., 3], rgba[..., 3])
-
-
-def test_compose_in_strips_equals_one_shot(monkeypatch):
-    import colorizer.inference as inf
-    rgb = synthetic_photo(90, 70)
-    ab = torch.rand(1, 2, 9, 7) - 0.5
-    whole = compose(full_res_l(rgb, torch.device("cpu")), ab)
-    monkeypatch.setattr(inf, "STRIP_PIXELS", 70 * 7)  # strips of 7 rows
-    strips = compose(full_res_l(rgb, torch.device("cpu")), ab)
-    assert np.array_equal(whole, strips)
-    ref = torch.nn.functional.interpolate(ab, size=(90, 70), mode="bilinear", align_corners=False)
-    from colorizer.color import join_l_ab
-    direct = (join_l_ab(full_res_l(rgb, torch.device("cpu")), ref)[0] * 255).round().byte().permute(1, 2, 0).numpy()
-    assert np.abs(direct.astype(int) - whole.astype(int)).max() <= 1
 
 
 def test_working_shape_keeps_aspect_and_area():

@@ -36,3 +36,27 @@ def test_bad_onnx_files(tmp_path):
         Colorizer.load(bad)
     with pytest.raises(ColorizerError, match="no such"):
         Colorizer.load(tmp_path / "missing.onnx")
+
+
+def test_cpu_default_backend_is_onnxruntime_where_it_exports(colorizer_weights, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLORIZER_CACHE", str(tmp_path / "cache"))
+    photo = synthetic_photo(60, 80)
+    for name in ("effnet-unet", "resnet-mid"):
+        fast, ref = Colorizer.load(name), Colorizer.load(name, backend="torch")
+        assert (fast.backend, ref.backend) == ("onnxruntime", "pytorch")
+        diff = np.abs(np.asarray(fast.colorize(photo)).astype(int) - np.asarray(ref.colorize(photo)).astype(int))
+        assert diff.max() <= 2  # 0.5 ab units at most, then 8-bit rounding
+    assert len(list((tmp_path / "cache").glob("*.onnx"))) == 2  # exported once each, then reused
+    Colorizer.load("effnet-unet")
+    assert len(list((tmp_path / "cache").glob("*.onnx"))) == 2
+    assert Colorizer.load("conv-autoencoder").backend == "pytorch"  # traces its size: stays on PyTorch
+
+
+def test_unwritable_cache_still_gets_onnxruntime(colorizer_weights, tmp_path, monkeypatch):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    monkeypatch.setenv("COLORIZER_CACHE", str(blocked / "cache"))
+    c = Colorizer.load("resnet-mid")
+    assert c.backend == "onnxruntime" and c.colorize(synthetic_photo(20, 20)).size == (20, 20)
+    with pytest.raises(ColorizerError, match="backend must be one of"):
+        Colorizer.load("resnet-mid", backend="tensorrt")

@@ -22,6 +22,9 @@ class ColorModel(nn.Module):
     output_kind = "regression"
     #: architectures that train with a class label per image (folder names)
     uses_class_labels = False
+    #: False where the ONNX graph traces input sizes as constants (works only at the export size);
+    #: such models stay on PyTorch (colorizer.onnx_backend.export_onnx would refuse them anyway)
+    exports_to_onnx = True
 
     def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE,
                    decode: str = "auto", shift: torch.Tensor | None = None) -> torch.Tensor:

@@ -11,6 +11,7 @@ from .registry import register_model
 
 
 class ConvAutoencoder(ColorModel):
+    exports_to_onnx = False  # its graph fixes the input size when traced (see onnx_backend.verify)
     def __init__(self, width: int = 64):
         super().__init__()
         w = width

@@ -16,6 +16,7 @@ from .registry import register_model
 
 
 class Gray2RGBCNN(ColorModel):
+    exports_to_onnx = False  # its graph fixes the input size when traced (see onnx_backend.verify)
     def __init__(self, size: int = 32, channels: int = 32, hidden: int = 1024):
         super().__init__()
         self.size = size

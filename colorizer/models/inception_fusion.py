@@ -33,6 +33,7 @@ class Inception(nn.Module):
 
 
 class InceptionFusion(ColorModel):
+    exports_to_onnx = False  # its graph fixes the input size when traced (see onnx_backend.verify)
     uses_class_labels = True
 
     def __init__(self, num_classes: int = 128, width: int = 32, classifier: str = "resnet18", fusion_dim: int = 512):

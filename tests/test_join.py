@@ -1,0 +1,52 @@
+"""The compiled full-resolution pixel work (colorizer.join) against the float reference (colorizer.color)."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from skimage import data
+
+from colorizer.color import join_l_ab, normalize_l, srgb_u8_to_l
+from colorizer.join import join, luminance
+
+from conftest import synthetic_photo
+
+
+def _reference(rgb: np.ndarray, ab: torch.Tensor) -> np.ndarray:
+    """The float32 torch path: L from the photo, ab upsampled by F.interpolate, Lab -> sRGB, rounded."""
+    t = torch.from_numpy(rgb).permute(2, 0, 1)[None]
+    l_norm = normalize_l(srgb_u8_to_l(t))
+    ab_up = F.interpolate(ab, size=rgb.shape[:2], mode="bilinear", align_corners=False)
+    return (join_l_ab(l_norm, ab_up)[0] * 255).round().byte().permute(1, 2, 0).numpy()
+
+
+@pytest.mark.parametrize("shape,small", [((90, 70), (9, 7)), ((300, 451), (31, 47)), ((5, 3), (1, 1)),
+                                         ((257, 129), (257, 129))])
+def test_join_matches_the_float_reference(shape, small):
+    rng = np.random.default_rng(sum(shape))
+    rgb = rng.integers(0, 256, shape + (3,), dtype=np.uint8)
+    ab = torch.from_numpy(rng.uniform(-0.9, 0.9, (1, 2) + small).astype(np.float32))  # far out of gamut too
+    ours, ref = join(rgb, ab).astype(int), _reference(rgb, ab).astype(int)
+    diff = np.abs(ours - ref)
+    assert diff.max() <= 1 and (diff > 0).sum() <= max(2, 0.01 * diff.size)
+
+
+def test_join_on_a_photo_and_zero_ab_gives_the_photos_gray():
+    rgb = data.astronaut()
+    gray = join(rgb, np.zeros((2, 1, 1), np.float32))
+    assert (gray.max(axis=2).astype(int) - gray.min(axis=2)).max() <= 1  # neutral, up to 8-bit rounding
+    assert np.abs(gray.astype(int) - _reference(rgb, torch.zeros(1, 2, 1, 1)).astype(int)).max() <= 1
+    # a gray photo comes back unchanged
+    g = np.repeat(rgb[..., :1], 3, axis=2)
+    assert np.abs(join(g, np.zeros((2, 1, 1), np.float32)).astype(int) - g).max() <= 1
+
+
+def test_luminance_matches_the_float_reference_and_takes_read_only_arrays():
+    rgb = synthetic_photo(123, 77)
+    rgb.flags.writeable = False  # np.asarray(PIL image) is read-only
+    ref = normalize_l(srgb_u8_to_l(torch.from_numpy(np.array(rgb)).permute(2, 0, 1)))[0].numpy()
+    assert np.abs(luminance(rgb) - ref).max() < 1e-3  # 0.1 L units
+
+
+def test_join_rejects_wrong_arrays():
+    with pytest.raises(ValueError, match="uint8"):
+        join(np.zeros((4, 4, 3), np.float32), np.zeros((2, 1, 1), np.float32))
