@@ -77,6 +77,11 @@ def _preview(img):
     return small
 
 
+def _previews(r) -> None:
+    """Swap a result's three images for their on-page previews."""
+    r.gray, r.color, r.original = _preview(r.gray), _preview(r.color), _preview(r.original)
+
+
 def _save(img, name: str, fmt: str = "PNG") -> str:
     """Write a download into its own temp folder (unique path per request), PNG or JPEG."""
     path = os.path.join(tempfile.mkdtemp(dir=_TMP), f"{name}.{'jpg' if fmt == 'JPEG' else 'png'}")
@@ -90,8 +95,8 @@ def _error(exc: ColorizerError, image: str) -> gr.Error:
 
 
 def colorize(image: str | None, checkpoint: str, size: int, temperature: float):
-    """Colorize one photo. Returns gray, prediction, original (or None), slider pair, metrics markdown,
-    full-resolution PNG, side-by-side PNG."""
+    """Colorize one photo. Returns gray, prediction, original (or None) as previews, slider pair, metrics
+    markdown, the full-resolution download (JPEG for JPEG photos, else PNG), side-by-side PNG."""
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
     try:
@@ -102,7 +107,7 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float):
     w, h = r.color.size
     lines = [f"**{c.name}** ({c.arch}, {c.backend}) · {w}x{h} · working size {int(size)} · {r.seconds:.2f} s"]
     full = r.color
-    r.gray, r.color, r.original = _preview(r.gray), _preview(r.color), _preview(r.original)
+    _previews(r)
     panels = [(r.gray, "grayscale input"), (r.color, f"colorized ({c.name})")]
     if r.original is not None:
         m = compare(r.color, r.original)  # on the previews: the same figures to a decimal, and fast at 12 MP
@@ -129,7 +134,7 @@ def compare_all(image: str | None, size: int, temperature: float, progress=gr.Pr
             r = c.run(image, size=int(size), temperature=float(temperature), max_pixels=MAX_PIXELS)
         except ColorizerError as exc:
             raise _error(exc, image) from None
-        r.gray, r.color, r.original = _preview(r.gray), _preview(r.color), _preview(r.original)
+        _previews(r)
         _tag(r.gray, r.color, r.original, request=uuid.uuid4().hex)
         if not gallery:
             gallery.append((r.original or r.gray, "original" if r.original else "grayscale input"))

@@ -43,16 +43,19 @@ def cmd_colorize(args) -> int:
         return 2
     ok = 0
     for f, rel in tqdm(files, desc="colorizing", unit="img", disable=args.quiet or not files):
-        fmt = output_format(f, choice=args.format)
-        target = outdir / rel.parent / f"{rel.stem}_colorized{'.jpg' if fmt == 'JPEG' else '.png'}"
+        def target_for(has_alpha: bool = False) -> tuple[str, Path]:
+            fmt = output_format(f, has_alpha, args.format)  # alpha always needs PNG
+            return fmt, outdir / rel.parent / f"{rel.stem}_colorized{'.jpg' if fmt == 'JPEG' else '.png'}"
+
+        fmt, target = target_for()
         if target.resolve() in inputs:
             errors.append(f"{f}: output {target} would overwrite an input; skipped")
             continue
         tmp = target.with_name(f".{target.name}.tmp")
         try:
             img = c.colorize(f, size=args.size, temperature=args.temperature)
-            if img.mode == "RGBA" and fmt == "JPEG":  # alpha needs PNG
-                fmt, target = "PNG", target.with_suffix(".png")
+            if img.mode == "RGBA":
+                fmt, target = target_for(has_alpha=True)
                 tmp = target.with_name(f".{target.name}.tmp")
             target.parent.mkdir(parents=True, exist_ok=True)
             encode_image(img, tmp, fmt)  # then renamed: a failed write never leaves a broken file behind

@@ -68,16 +68,9 @@ def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
 
 
 def srgb_u8_to_l(rgb_u8: torch.Tensor) -> torch.Tensor:
-    """uint8 sRGB (..., 3, H, W) -> L in [0, 100], (..., 1, H, W), float32.
-
-    The fast path for full-resolution photos: only luminance is needed, so each 8-bit value is
-    linearized by a 256-entry table and L follows from Y alone (identical to rgb_to_lab's L).
-    """
-    lut = _linear_lut(rgb_u8.device)
-    lin = lut[rgb_u8.long()]
-    m = _XYZ_FROM_RGB[1].to(device=lin.device, dtype=lin.dtype)
-    y = (lin * m.view(3, 1, 1)).sum(dim=-3, keepdim=True)
-    return torch.where(y > 0.008856, 116.0 * y.clamp_min(1e-8) ** (1.0 / 3.0) - 16.0, 903.3 * y)
+    """uint8 sRGB (..., 3, H, W) -> L in [0, 100], (..., 1, H, W), float32: the float reference that
+    colorizer.join.luminance (the compiled full-resolution path) is tested against."""
+    return srgb_u8_to_lab(rgb_u8)[..., :1, :, :]
 
 
 _LUTS: dict = {}
