@@ -1,24 +1,28 @@
 """End-to-end colorization latency on a 1-megapixel and a 12-megapixel photo, every shipped checkpoint,
 against a faithful re-creation of the seeds' inference path, in one run.
 
-End to end = decode the JPEG, convert, predict, upsample, join, encode. Both paths encode the result
-as the product does for a JPEG photo (JPEG, quality 95: colorizer.imageio.output_format). The seeds'
-path (the Places-tutorial pattern): `skimage.color.rgb2lab` on the full-resolution photo (float64),
-the L channel resized to 224x224 with `skimage.transform.resize`, their model (`resnet-mid`) at 224,
-the ab resized back to full resolution with `skimage.transform.resize`, `lab2rgb` at full resolution.
+Two photos at each size: the example as a color JPEG, and as a one-channel (grayscale) JPEG, what a
+scan of a black-and-white print usually is and what a colorizer mostly gets. End to end = decode the
+JPEG, convert, predict, upsample, join, encode, as the CLI does it (Colorizer.colorize_arrays, then
+JPEG quality 95: colorizer.imageio.output_format). The seeds' path (the Places-tutorial pattern):
+`skimage.color.rgb2lab` on the full-resolution photo (float64), the L channel resized to 224x224 with
+`skimage.transform.resize`, their model (`resnet-mid`) at 224, the ab resized back to full resolution
+with `skimage.transform.resize`, `lab2rgb` at full resolution.
 
 Each checkpoint runs on the backend Colorizer.load picks (ONNX Runtime on CPU where the architecture
 exports, else PyTorch); the flagship also runs forced onto PyTorch, to compare the two. A breakdown of
-the flagship's time per stage follows (the profile).
+the flagship's time per stage follows (the profile). The photos are timed in turn, round after round,
+so the drift of a shared CPU does not favour one size.
 
-    python benchmarks/inference_latency.py [--repeats 3] [--checkpoint NAME ...]
+    python benchmarks/inference_latency.py [--repeats 5] [--checkpoint NAME ...]
 
-Ends with `ratio: N.NN`: the seeds' 1 MP time over our flagship's.
+Ends with `ratio: N.NN`: the seeds' 1 MP time over our flagship's, on the color photo.
 """
 from __future__ import annotations
 
 import argparse
 import io
+import math
 import statistics
 import sys
 import tempfile
@@ -26,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import simplejpeg
 import torch
 from PIL import Image
 
@@ -36,12 +41,15 @@ from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, model_input  # no
 from colorizer.join import join  # noqa: E402
 
 
-def make_photo(megapixels: float, folder: Path) -> Path:
+def make_photo(megapixels: float, folder: Path, gray: bool = False) -> Path:
+    """The example photo at this size, as a color JPEG or as the one-channel JPEG a scan of a
+    black-and-white print usually is."""
     src = Image.open(ROOT / "examples" / "coffee.jpg").convert("RGB")
     w = int((megapixels * 1e6 * 4 / 3) ** 0.5)
     h = int(w * 3 / 4)
-    path = folder / f"photo_{megapixels:g}mp.jpg"
-    src.resize((w, h), Image.BICUBIC).save(path, quality=90)
+    path = folder / f"photo_{megapixels:g}mp{'_gray' if gray else ''}.jpg"
+    img = src.resize((w, h), Image.BICUBIC)
+    (img.convert("L") if gray else img).save(path, quality=90)
     return path
 
 
@@ -63,72 +71,92 @@ def seeds_path(model: torch.nn.Module, path: Path) -> bytes:
 
 def ours(c: Colorizer, path: Path) -> bytes:
     buf = io.BytesIO()
-    encode_image(c.colorize(path), buf, "JPEG")
+    encode_image(c.colorize_arrays([path])[0], buf, "JPEG")  # as the CLI does
     return buf.getvalue()
 
 
 def stages(c: Colorizer, path: Path, repeats: int) -> dict:
-    """Median seconds of each stage of Colorizer.colorize + encoding, run separately."""
+    """Median ms of each stage of colorizing one photo, each run alone. In Colorizer.colorize the full
+    decode runs on a background thread while the preview is decoded and the model runs."""
+    size = c.working_size
+    data = path.read_bytes()
     img = load_image(path)
-    l_small = model_input(img.rgb, c.working_size)
-    ab = c.predict_ab(l_small)
-    out = Image.fromarray(join(img.rgb, ab))
-    return {"decode": median_time(lambda: load_image(path), repeats),
-            "L + shrink": median_time(lambda: model_input(img.rgb, c.working_size), repeats),
-            "model": median_time(lambda: c.predict_ab(l_small), repeats),
-            "join": median_time(lambda: join(img.rgb, ab), repeats),
-            "encode": median_time(lambda: encode_image(out, io.BytesIO(), "JPEG"), repeats)}
+    preview = load_image(path, preview_side=size)
+    gray = img.pixels.ndim == 2
+    h, w = img.shape
+    k = size / (h * w) ** 0.5
+    x = model_input(preview.preview, size, img.shape)
+    ab = c.predict_ab(x)
+    out = join(img.pixels, ab)
+    return timed({
+        "full decode": lambda: load_image(path),
+        "preview decode": lambda: simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "RGB",
+                                                         min_height=math.ceil(h * k), min_width=math.ceil(w * k)),
+        "model input": lambda: model_input(preview.preview, size, img.shape),
+        "model": lambda: c.predict_ab(x),
+        "join": lambda: join(img.pixels, ab),
+        "encode": lambda: encode_image(out, io.BytesIO(), "JPEG")}, repeats)
 
 
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm-up (allocations, kernels)
-    times = []
+def timed(fns: dict, repeats: int) -> dict:
+    """Median seconds of each function, the functions taken in turn round after round, so that the
+    drift of a shared CPU (+-20% within minutes) spreads over all of them alike."""
+    for fn in fns.values():
+        fn()  # warm-up (allocations, kernels, the ONNX export)
+    times = {key: [] for key in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for key, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[key].append(time.perf_counter() - t0)
+    return {key: statistics.median(v) for key, v in times.items()}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--checkpoint", action="append", help="default: every shipped checkpoint")
     ap.add_argument("--sizes", default="1,12", help="megapixels, comma-separated")
     ap.add_argument("--no-torch-row", action="store_true", help="skip the flagship-on-PyTorch row")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp())
-    photos = {float(mp): make_photo(float(mp), folder) for mp in args.sizes.split(",")}
+    mps = sorted(float(mp) for mp in args.sizes.split(","))
+    photos = {(mp, gray): make_photo(mp, folder, gray) for gray in (False, True) for mp in mps}
     names = args.checkpoint or [e["name"] for e in Colorizer.available()]
-    print(f"torch threads: {torch.get_num_threads()}; median of {args.repeats} runs after one warm-up; seconds")
-    print(f"{'path':<34}" + "".join(f"{f'{mp:g} MP':>10}" for mp in photos))
+    print(f"torch threads: {torch.get_num_threads()}; median of {args.repeats} rounds after one warm-up, "
+          "sizes taken in turn; seconds")
+    print(f"{'path':<34}" + "".join(f"{f'{mp:g} MP' + (' gray' if g else ''):>13}" for mp, g in photos))
+
+    def row(label: str, fn) -> dict:
+        t = timed({key: (lambda p=p: fn(p)) for key, p in photos.items()}, args.repeats)
+        print(f"{label:<34}" + "".join(f"{v:>13.3f}" for v in t.values()), flush=True)
+        return t
+
     seeds_model = Colorizer.load("resnet-mid", backend="torch").model  # their model, their framework
-    seed_t = {mp: median_time(lambda p=p: seeds_path(seeds_model, p), args.repeats) for mp, p in photos.items()}
-    print(f"{'seeds (skimage full-res, 224 px)':<34}" + "".join(f"{t:>10.3f}" for t in seed_t.values()))
+    seed_t = row("seeds (skimage full-res, 224 px)", lambda p: seeds_path(seeds_model, p))
     ours_t = {}
     for name in names:
         c = Colorizer.load(name)
-        ours_t[name] = {mp: median_time(lambda p=p: ours(c, p), args.repeats) for mp, p in photos.items()}
-        print(f"{f'{name} ({c.backend})':<34}" + "".join(f"{t:>10.3f}" for t in ours_t[name].values()))
+        ours_t[name] = row(f"{name} ({c.backend})", lambda p, c=c: ours(c, p))
     flagship = Colorizer.load(DEFAULT_CHECKPOINT)
     if not args.no_torch_row:  # the flagship forced onto PyTorch
         ct = Colorizer.load(DEFAULT_CHECKPOINT, backend="torch")
-        t = {mp: median_time(lambda p=p: ours(ct, p), args.repeats) for mp, p in photos.items()}
-        print(f"{DEFAULT_CHECKPOINT + ' (pytorch)':<34}" + "".join(f"{v:>10.3f}" for v in t.values()))
+        row(f"{DEFAULT_CHECKPOINT} (pytorch)", lambda p: ours(ct, p))
         x = torch.rand(1, 1, 224, 224) - 0.5
-        tm = median_time(lambda: ct.predict_ab(x), args.repeats * 3)
-        to = median_time(lambda: flagship.predict_ab(x), args.repeats * 3)
-        print(f"model only at 224x224: pytorch {tm * 1000:.1f} ms, {flagship.backend} {to * 1000:.1f} ms")
-    print(f"where the flagship's time goes ({flagship.backend}), ms:")
-    for mp, p in photos.items():
+        t = timed({"pytorch": lambda: ct.predict_ab(x), flagship.backend: lambda: flagship.predict_ab(x)},
+                  args.repeats * 3)
+        print("model only at 224x224: " + ", ".join(f"{k} {v * 1000:.1f} ms" for k, v in t.items()))
+    print(f"where the flagship's time goes ({flagship.backend}; each stage alone), ms:")
+    for (mp, gray), p in photos.items():
         st = stages(flagship, p, args.repeats)
-        print(f"  {mp:g} MP: " + ", ".join(f"{k} {v * 1000:.1f}" for k, v in st.items())
-              + f" (sum {sum(st.values()) * 1000:.0f})")
-    if DEFAULT_CHECKPOINT in ours_t and len(photos) >= 2:
-        mps = sorted(photos)
+        print(f"  {mp:g} MP{' gray' if gray else ''}: " + ", ".join(f"{k} {v * 1000:.1f}" for k, v in st.items())
+              + f" (sum {sum(st.values()) * 1000:.0f}; end to end {ours_t.get(DEFAULT_CHECKPOINT, {}).get((mp, gray), 0) * 1000:.0f})")
+    if DEFAULT_CHECKPOINT in ours_t and len(mps) >= 2:
         flag = ours_t[DEFAULT_CHECKPOINT]
-        print(f"flagship {mps[-1]:g} MP / {mps[0]:g} MP: {flag[mps[-1]] / flag[mps[0]]:.2f}x")
-        print(f"ratio: {seed_t[mps[0]] / flag[mps[0]]:.2f}")
+        for gray in (False, True):
+            print(f"flagship {mps[-1]:g} MP / {mps[0]:g} MP, {'gray' if gray else 'color'} photo: "
+                  f"{flag[mps[-1], gray] / flag[mps[0], gray]:.2f}x")
+        print(f"ratio: {seed_t[mps[0], False] / flag[mps[0], False]:.2f}")
 
 
 if __name__ == "__main__":

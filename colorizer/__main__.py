@@ -53,8 +53,8 @@ def cmd_colorize(args) -> int:
             continue
         tmp = target.with_name(f".{target.name}.tmp")
         try:
-            img = c.colorize(f, size=args.size, temperature=args.temperature)
-            if img.mode == "RGBA":
+            img = c.colorize_arrays([f], size=args.size, temperature=args.temperature)[0]
+            if img.shape[2] == 4:
                 fmt, target = target_for(has_alpha=True)
                 tmp = target.with_name(f".{target.name}.tmp")
             target.parent.mkdir(parents=True, exist_ok=True)

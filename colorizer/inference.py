@@ -46,18 +46,30 @@ def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
     return max(16, round(h * k)), max(16, round(w * k))
 
 
-def model_input(rgb: np.ndarray, size: int) -> torch.Tensor:
-    """uint8 photo (H,W,3) -> the model's input: normalized L (1,1,h,w) at working size, computed at
-    full resolution and shrunk with antialiasing (so fine texture averages rather than aliases)."""
-    l_full = torch.from_numpy(luminance(rgb))[None, None]
-    return F.interpolate(l_full, size=working_shape(*rgb.shape[:2], size), mode="bilinear", antialias=True,
-                         align_corners=False)
+def model_input(pixels: np.ndarray, size: int, full_shape: tuple[int, int] | None = None) -> torch.Tensor:
+    """uint8 photo, gray (H,W) or RGB (H,W,3) -> the model's input: normalized L (1,1,h,w) at working size,
+    shrunk with antialiasing (so fine texture averages rather than aliases). A large photo is first
+    averaged over k x k blocks while its L is computed (to at least twice the working size), so no
+    full-size float plane is made; the antialiased resize does the rest. full_shape: the photo's size
+    when `pixels` is a reduced version of it (LoadedImage.preview), so the working shape is the same."""
+    h, w = pixels.shape[:2]
+    shape = working_shape(*(full_shape or (h, w)), size)
+    k = max(1, min(h // shape[0], w // shape[1]) // 2)
+    return F.interpolate(torch.from_numpy(luminance(pixels, k))[None, None], size=shape, mode="bilinear",
+                         antialias=True, align_corners=False)
 
 
-def _to_pil(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
-    if alpha is not None:
-        return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
-    return Image.fromarray(rgb, "RGB")
+def _model_input(im: LoadedImage, size: int) -> torch.Tensor:
+    """From the preview when there is one (the full decode meanwhile runs on), else the pixels."""
+    return model_input(im.preview, size, im.shape) if im.preview is not None else model_input(im.pixels, size)
+
+
+def _with_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    return rgb if alpha is None else np.dstack([rgb, alpha])
+
+
+def _to_pil(pixels: np.ndarray) -> Image.Image:
+    return Image.fromarray(pixels, "RGBA" if pixels.ndim == 3 and pixels.shape[2] == 4 else None)
 
 
 @dataclass
@@ -178,11 +190,19 @@ class Colorizer:
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                        batch_size: int = 8) -> list[Image.Image]:
-        """Colorize many images; those that share a working shape run through the model together.
+        """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
+        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size)]
+
+    def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
+                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
+                        batch_size: int = 8) -> list[np.ndarray]:
+        """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
+        run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
         A bad input raises ColorizerError (use `iter_colorize` to keep going past bad files)."""
         size = self._check_size(size)
-        loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels) for im in images]
-        prepared = [model_input(im.rgb, size) for im in loaded]
+        loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
+                  for im in images]
+        prepared = [_model_input(im, size) for im in loaded]
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
         for i, ls in enumerate(prepared):
@@ -193,18 +213,18 @@ class Colorizer:
                 ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature)
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
-        return [_to_pil(join(loaded[i].rgb, abs_[i]), loaded[i].alpha) for i in range(len(loaded))]
+        return [_with_alpha(join(im.pixels, ab), im.alpha) for im, ab in zip(loaded, abs_)]
 
     def run(self, image: ImageInput, size: int | None = None, temperature: float | None = None,
             max_pixels: int = DEFAULT_MAX_PIXELS) -> ColorizeResult:
         """Colorize one image and return gray / prediction / original (None when the input had no color)."""
         t0 = time.perf_counter()
-        loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels)
-        ab = self.predict_ab(model_input(loaded.rgb, self._check_size(size)), temperature)
-        color = _to_pil(join(loaded.rgb, ab), loaded.alpha)
+        size = self._check_size(size)
+        loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
+        color = _to_pil(self.colorize_arrays([loaded], size, temperature)[0])
         seconds = time.perf_counter() - t0
-        gray = _to_pil(join(loaded.rgb, np.zeros((2, 1, 1), np.float32)), loaded.alpha)  # the same L, no chroma
-        original = _to_pil(loaded.rgb, loaded.alpha) if loaded.is_color else None
+        gray = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))  # same L, no chroma
+        original = _to_pil(_with_alpha(loaded.rgb, loaded.alpha)) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
 
     def iter_colorize(self, sources: Iterable[ImageInput], **kwargs):

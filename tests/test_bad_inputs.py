@@ -116,3 +116,50 @@ def test_bad_arrays(colorizer):
         colorizer.colorize(12345)
     out = colorizer.colorize(np.random.default_rng(0).random((8, 8, 3)))  # float [0,1]
     assert out.size == (8, 8)
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_jpeg_fast_path_matches_pillow_for_every_exif_orientation(tmp_path, orientation):
+    """JPEGs are decoded by simplejpeg, orientation undone with numpy: the same pixels as Pillow's
+    decode + ImageOps.exif_transpose, with and without a background decode behind a reduced preview."""
+    from PIL import ImageOps
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    for mode in ("RGB", "L"):
+        path = _save(Image.fromarray(synthetic_photo(48, 80)).convert(mode), tmp_path / f"o{orientation}{mode}.jpg",
+                     quality=90, exif=exif.tobytes())
+        expected = np.asarray(ImageOps.exif_transpose(Image.open(path)))
+        plain = load_image(path)
+        assert plain.preview is None and plain.pixels.shape == expected.shape
+        assert np.abs(plain.pixels.astype(int) - expected).max() <= 1
+        staged = load_image(path.read_bytes(), preview_side=8)  # 48x80 >= 16 * 8^2: a preview is made
+        assert staged.shape == expected.shape[:2] and staged.preview is not None
+        ph, pw = staged.preview.shape[:2]
+        assert ph * pw >= 64 and abs(ph / pw - expected.shape[0] / expected.shape[1]) < 0.1
+        assert np.array_equal(staged.pixels, plain.pixels)
+
+
+def test_damaged_jpeg_behind_a_preview_still_gives_a_clear_error(tmp_path):
+    raw = _save(Image.fromarray(synthetic_photo(256, 256)), tmp_path / "ok.jpg", quality=90).read_bytes()
+    with pytest.raises(ColorizerError, match="damaged or truncated"):
+        load_image(raw[: len(raw) // 2], preview_side=16).pixels
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # garbage in the compressed data: an image of the right size, or a clear error
+        data = bytearray(raw)
+        data[len(raw) // 2: len(raw) // 2 + 64] = rng.integers(0, 256, 64, dtype=np.uint8).tobytes()
+        try:
+            assert load_image(bytes(data), preview_side=16).pixels.shape == (256, 256, 3)
+        except ColorizerError as exc:
+            assert "damaged or truncated" in str(exc)
+
+
+def test_jpeg_outputs_from_arrays_and_pil_images_decode_back(tmp_path):
+    from colorizer.imageio import encode_image
+    rgb = synthetic_photo(40, 56)
+    for img in (rgb, Image.fromarray(rgb), rgb[:, :, 0], Image.fromarray(rgb).convert("RGBA")):
+        path = tmp_path / "out.jpg"
+        encode_image(img, path, "JPEG")
+        back = Image.open(path)
+        assert back.format == "JPEG" and back.size == (56, 40)
+        assert back.mode == ("L" if np.ndim(img) == 2 else "RGB")
+        assert np.abs(np.asarray(back.convert("RGB")).astype(int) - rgb[:, :, :1 if np.ndim(img) == 2 else 3]).mean() < 4

@@ -75,3 +75,22 @@ def test_working_shape_keeps_aspect_and_area():
     h, w = working_shape(3000, 4000, 256)
     assert abs(h * w - 256 * 256) < 600 and abs(w / h - 4 / 3) < 0.02
     assert min(working_shape(1, 1, 256)) >= 16
+
+
+def test_model_input_from_a_jpeg_preview_matches_the_full_decode(tmp_path):
+    """A large JPEG's model input comes from a DCT-scaled preview while the full photo decodes in the
+    background: the same working shape, and nearly the same L, as from the full pixels."""
+    import torch.nn.functional as F
+
+    from colorizer.imageio import load_image
+    from colorizer.inference import _model_input, model_input
+    from colorizer.join import luminance
+    path = tmp_path / "big.jpg"
+    Image.fromarray(data.astronaut()).resize((1536, 1024)).save(path, quality=92)
+    staged, plain = load_image(path, preview_side=128), load_image(path)
+    assert staged.preview is not None and staged.preview.shape[0] < 1024
+    full_res = F.interpolate(torch.from_numpy(luminance(plain.pixels))[None, None], size=working_shape(1024, 1536, 128),
+                             mode="bilinear", antialias=True)  # L at full resolution, then one resize
+    for x in (_model_input(staged, 128), model_input(plain.pixels, 128)):
+        assert x.shape == full_res.shape == (1, 1, 105, 157)
+        assert (x - full_res).abs().mean() < 0.01  # one L unit

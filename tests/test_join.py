@@ -50,3 +50,22 @@ def test_luminance_matches_the_float_reference_and_takes_read_only_arrays():
 def test_join_rejects_wrong_arrays():
     with pytest.raises(ValueError, match="uint8"):
         join(np.zeros((4, 4, 3), np.float32), np.zeros((2, 1, 1), np.float32))
+
+
+def test_a_gray_photo_takes_the_one_channel_kernels_with_the_same_result():
+    rng = np.random.default_rng(3)
+    gray = rng.integers(0, 256, (61, 47), dtype=np.uint8)
+    rgb = np.repeat(gray[:, :, None], 3, axis=2)
+    ab = rng.uniform(-0.9, 0.9, (2, 7, 5)).astype(np.float32)
+    assert np.abs(join(gray, ab).astype(int) - join(rgb, ab)).max() <= 1
+    assert np.abs(luminance(gray) - luminance(rgb)).max() < 1e-3
+
+
+@pytest.mark.parametrize("k", [2, 3, 8])
+def test_luminance_averaged_over_blocks_is_the_mean_of_the_full_plane(k):
+    rgb = synthetic_photo(50, 37)
+    full = luminance(rgb).astype(np.float64)
+    h, w = full.shape
+    expected = np.array([[full[r * k:(r + 1) * k, c * k:(c + 1) * k].mean() for c in range(-(-w // k))]
+                         for r in range(-(-h // k))])  # partial blocks at the edges average what they hold
+    assert np.abs(luminance(rgb, k) - expected).max() < 1e-4
