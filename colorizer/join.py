@@ -45,7 +45,6 @@ def _tables():
 Y_FROM_RGB, F_OF_Y, SRGB_U8, TO_RGB, Y_U8, F_U8 = _tables()
 
 
-
 # The kernels work a row at a time in three passes: gather the photo's Y and f(Y) by table, then the
 # Lab -> linear RGB arithmetic over plain float arrays (which the compiler vectorizes: ~3x faster than
 # one scalar loop doing everything per pixel), then the gamma table into the interleaved uint8 output.
