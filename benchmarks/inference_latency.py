@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
 import statistics
 import sys
 import tempfile
@@ -30,13 +29,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-import simplejpeg
 import torch
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from colorizer.imageio import encode_image, load_image  # noqa: E402
+from colorizer.imageio import decode_jpeg, encode_image, load_image  # noqa: E402
 from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 
@@ -83,15 +81,12 @@ def stages(c: Colorizer, path: Path, repeats: int) -> dict:
     img = load_image(path)
     preview = load_image(path, preview_side=size)
     gray = img.pixels.ndim == 2
-    h, w = img.shape
-    k = size / (h * w) ** 0.5
     x = model_input(preview.preview, size, img.shape)
     ab = c.predict_ab(x)
     out = join(img.pixels, ab)
     return timed({
         "full decode": lambda: load_image(path),
-        "preview decode": lambda: simplejpeg.decode_jpeg(data, colorspace="GRAY" if gray else "RGB",
-                                                         min_height=math.ceil(h * k), min_width=math.ceil(w * k)),
+        "preview decode": lambda: decode_jpeg(data, gray, 1, size),  # what load_image(preview_side=) runs
         "model input": lambda: model_input(preview.preview, size, img.shape),
         "model": lambda: c.predict_ab(x),
         "join": lambda: join(img.pixels, ab),

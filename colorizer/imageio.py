@@ -144,7 +144,7 @@ def _jpeg_data(img: Image.Image, src: ImageInput) -> bytes | None:
         return None
 
 
-def _decode_jpeg(data: bytes, gray: bool, orientation: int, min_side: int = 0) -> np.ndarray | None:
+def decode_jpeg(data: bytes, gray: bool, orientation: int, min_side: int = 0) -> np.ndarray | None:
     """Decode with simplejpeg (libjpeg-turbo) straight into a numpy array: ~3x faster than through
     Pillow at 12 MP, which decodes into 4-byte pixels and then copies. With min_side, libjpeg's DCT
     scaling (1/2, 1/4, 1/8) gives the smallest version with at least min_side^2 pixels of the same
@@ -237,14 +237,14 @@ def load_image(src: ImageInput, max_pixels: int = DEFAULT_MAX_PIXELS, preview_si
         # worth it only when the photo is well over the preview's size: otherwise one decode serves
         if preview_side and img.width * img.height >= 16 * preview_side ** 2:
             full = pool("decode", 2).submit(_decode_full, data, gray, orientation, src, max_pixels)  # starts now
-            preview = _decode_jpeg(data, gray, orientation, preview_side)  # meanwhile, on this thread
+            preview = decode_jpeg(data, gray, orientation, preview_side)  # meanwhile, on this thread
             return LoadedImage(full, name=name, preview=preview, shape=shape)
         return LoadedImage(_decode_full(data, gray, orientation, src, max_pixels), name=name)
     return LoadedImage(*_pil_pixels(img, src), name=name)
 
 
 def _decode_full(data: bytes, gray: bool, orientation: int, src: ImageInput, max_pixels: int) -> np.ndarray:
-    pixels = _decode_jpeg(data, gray, orientation)
+    pixels = decode_jpeg(data, gray, orientation)
     return pixels if pixels is not None else _pil_pixels(_open_lazy(src, max_pixels), src)[0]
 
 
