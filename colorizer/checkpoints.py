@@ -125,3 +125,43 @@ def update_metadata(path: str | os.PathLike, updates: dict) -> dict:
         raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
     atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata={META_KEY: json.dumps(meta)}))
     return meta
+
+
+def warm_start(model: torch.nn.Module, path: str | os.PathLike) -> dict:
+    """Initialise `model` from a checkpoint of the same architecture (training's --init-from).
+
+    Unlike load_checkpoint this tolerates a grown model, explicitly rather than silently: a tensor the
+    file lacks keeps its fresh initialisation (a new head), a weight whose input channels grew (dim 1,
+    e.g. a hint input) gets the old ones and zeros for the new, so the model starts out computing what
+    the checkpoint computed. Anything else (unknown tensors, other shapes, another architecture) fails.
+    Returns what was done, for the new checkpoint's metadata.
+    """
+    meta = read_metadata(path)
+    arch = getattr(model, "arch_name", None)
+    if arch and meta["arch"] != arch:
+        raise ColorizerError(f"{path}: warm start needs a {arch!r} checkpoint, this one is {meta['arch']!r}")
+    expected = model.state_dict()
+    new, grown = [], []
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            extra = sorted(set(f.keys()) - set(expected))
+            if extra:
+                raise ColorizerError(f"{path}: {len(extra)} tensors have no place in this model (e.g. {extra[:3]})")
+            state = {}
+            for k, want in expected.items():
+                if k not in f.keys():
+                    new.append(k)
+                    state[k] = want
+                    continue
+                t = f.get_tensor(k).to(want.dtype)
+                if t.shape != want.shape:
+                    if t.dim() < 2 or t.shape[0] != want.shape[0] or t.shape[2:] != want.shape[2:] or t.shape[1] > want.shape[1]:
+                        raise ColorizerError(f"{path}: tensor {k} has shape {tuple(t.shape)}, the model's is {tuple(want.shape)}")
+                    t = torch.cat([t, t.new_zeros(t.shape[0], want.shape[1] - t.shape[1], *t.shape[2:])], dim=1)
+                    grown.append(k)
+                state[k] = t
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
+    model.load_state_dict(state, strict=True)
+    return {"path": str(path), "arch": meta["arch"], "steps": meta.get("training", {}).get("steps"),
+            "new_tensors": new, "grown_tensors": grown}

@@ -2,14 +2,22 @@
 
 Every image is squashed to size x size (256 by default, as in ColorFormer and DDColor); the model gets
 only its L channel through the same Colorizer pipeline users get; the prediction is compared with the
-squashed original: PSNR and SSIM on RGB uint8, mean CIEDE2000, colorfulness of prediction and truth,
-|dCF| between their means, seconds per image. Two reference rows are always included: `gray`
-(a = b = 0) and `mean-ab` (every pixel gets the mean ab of the evaluated images themselves).
+squashed original. Columns, read together (a gray photo already scores well on PSNR; wild colors lose it):
+  psnr, ssim      on RGB uint8
+  ciede2000       mean color difference
+  tail20          share of pixels with CIEDE2000 > 20: confidently wrong color (blotches, paint on gray things)
+  semantic        share of photos whose ImageNet top-1 class (EfficientNet-Lite1) on the prediction equals
+                  that on the original (colorizer.semantic); `--no-semantic` skips it
+  cf_pred/cf_true colorfulness (Hasler and Suesstrunk) of prediction and truth, and dcf = |difference|
+Two reference rows are always included: `gray` (a = b = 0) and `mean-ab` (every pixel gets the mean ab
+of the evaluated images themselves). `--by-source` adds one table per top-level folder (val-ood's kinds).
+With `--json`, a sample grid PNG (gray | each row's prediction | truth, a fixed subset) is written beside it.
 """
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -23,52 +31,116 @@ from .inference import Colorizer
 from .join import join
 from .metrics import image_metrics, summarize, to_lab
 
-COLUMNS = ("psnr", "ssim", "ciede2000", "cf_pred", "cf_true", "dcf", "sec_per_image")
+COLUMNS = ("psnr", "ssim", "ciede2000", "tail20", "semantic", "cf_pred", "cf_true", "dcf", "sec_per_image")
+GRID_IMAGES = 12
 
 
-def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None) -> list[np.ndarray]:
+@dataclass
+class EvalSet:
+    images: list[np.ndarray]                        # uint8 RGB, squashed to size x size
+    sources: list[str] = field(default_factory=list)  # top-level folder of each (its kind), "" for loose files
+
+
+def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None) -> EvalSet:
     """Readable color photos under root (or the given files), squashed to size x size, as uint8 RGB."""
     files = list(root) if isinstance(root, list) else find_images(root)
     if not files:
         raise ColorizerError(f"{root}: no images to evaluate")
-    images = []
+    out = EvalSet([], [])
     for f in files:
-        if limit and len(images) >= limit:
+        if limit and len(out.images) >= limit:
             break
         try:
             rgb = load_image(f).rgb
         except ColorizerError:
             continue
-        images.append(np.asarray(Image.fromarray(rgb).resize((size, size), Image.BICUBIC)))
-    return images
+        out.images.append(np.asarray(Image.fromarray(rgb).resize((size, size), Image.BICUBIC)))
+        rel = Path(f).relative_to(root) if not isinstance(root, list) else Path(Path(f).name)
+        out.sources.append(rel.parts[0] if len(rel.parts) > 1 else "")
+    return out
 
 
-def _constant_row(images: list[np.ndarray], ab: tuple[float, float]) -> dict:
+def constant_predictions(images: list[np.ndarray], ab: tuple[float, float]) -> list[np.ndarray]:
+    """Each photo's own L with one ab everywhere (the reference rows)."""
     ab_small = normalize_ab(torch.tensor(ab, dtype=torch.float32).view(1, 2, 1, 1))
-    rows = [image_metrics(join(t, ab_small), t) for t in images]
-    return {**summarize(rows), "sec_per_image": 0.0}
+    return [join(t, ab_small) for t in images]
+
+
+def grid_indices(n: int, k: int = GRID_IMAGES) -> list[int]:
+    """A fixed, evenly spread subset: the same photos for every run on the same folder."""
+    m = min(k, n)
+    return sorted({round(i * (n - 1) / max(1, m - 1)) for i in range(m)})
+
+
+class _Scorer:
+    """Per-image metrics for each row; the semantic column against the originals' classes."""
+
+    def __init__(self, data: EvalSet, semantic: bool):
+        self.data, self.semantic = data, semantic
+        self.truth_top1 = None
+        if semantic:
+            from .semantic import top1
+            self.truth_top1 = top1(data.images)
+
+    def rows(self, preds: list[np.ndarray]) -> list[dict]:
+        rows = [image_metrics(p, t) for p, t in zip(preds, self.data.images)]
+        if self.semantic:
+            from .semantic import agreement
+            for r, a in zip(rows, agreement(preds, self.truth_top1)):
+                r["semantic"] = float(a)
+        return rows
+
+
+def _summaries(rows: list[dict], sources: list[str], seconds: float) -> tuple[dict, dict]:
+    overall = {**summarize(rows), "sec_per_image": seconds}
+    by = {}
+    for s in sorted(set(sources)):
+        by[s] = {**summarize([r for r, src in zip(rows, sources) if src == s]), "sec_per_image": seconds}
+    return overall, by
 
 
 def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int = 256, limit: int | None = None,
-             working_size: int | None = None, temperature: float | None = None, progress: bool = True) -> dict:
-    """Returns {row name: metrics dict}, reference rows first."""
+             working_size: int | None = None, temperature: float | None = None, progress: bool = True,
+             semantic: bool = True, keep_grid: bool = False) -> dict:
+    """{'results': {row: metrics}, 'by_source': {source: {row: metrics}}, 'grid': ...}, reference rows first."""
     from tqdm import tqdm
-    images = load_eval_set(root, size, limit)
-    mean_ab = np.mean([to_lab(t)[..., 1:].reshape(-1, 2).mean(0) for t in images], axis=0)
-    results = {"gray": _constant_row(images, (0.0, 0.0)),
-               "mean-ab": _constant_row(images, (float(mean_ab[0]), float(mean_ab[1])))}
-    results["mean-ab"]["mean_ab"] = [round(float(v), 2) for v in mean_ab]
-    names = checkpoints or [e["name"] for e in Colorizer.available()]
-    for name in names:
+    data = load_eval_set(root, size, limit)
+    scorer = _Scorer(data, semantic)
+    mean_ab = np.mean([to_lab(t)[..., 1:].reshape(-1, 2).mean(0) for t in data.images], axis=0)
+    preds = {"gray": (constant_predictions(data.images, (0.0, 0.0)), 0.0),
+             "mean-ab": (constant_predictions(data.images, (float(mean_ab[0]), float(mean_ab[1]))), 0.0)}
+    results, by_source, picks = {}, {}, grid_indices(len(data.images))
+    grid = {"truth": [data.images[i] for i in picks]}
+    arch = {}
+    for name in checkpoints or [e["name"] for e in Colorizer.available()]:
         c = Colorizer.load(name)
-        rows, spent = [], 0.0
-        for t in tqdm(images, desc=name, disable=not progress, leave=False):
+        out, spent = [], 0.0
+        for t in tqdm(data.images, desc=name, disable=not progress, leave=False):
             t0 = time.perf_counter()
-            pred = np.asarray(c.colorize(t, size=working_size, temperature=temperature))
+            out.append(c.colorize_arrays([t], size=working_size, temperature=temperature)[0])
             spent += time.perf_counter() - t0
-            rows.append(image_metrics(pred, t))
-        results[name] = {**summarize(rows), "sec_per_image": spent / len(images), "arch": c.arch}
-    return results
+        preds[name] = (out, spent / len(data.images))
+        arch[name] = c.arch
+    for name, (out, sec) in preds.items():
+        results[name], by = _summaries(scorer.rows(out), data.sources, sec)
+        if name in arch:
+            results[name]["arch"] = arch[name]
+        for s, m in by.items():
+            by_source.setdefault(s, {})[name] = m
+        grid[name] = [out[i] for i in picks]
+    results["mean-ab"]["mean_ab"] = [round(float(v), 2) for v in mean_ab]
+    res = {"results": results, "by_source": by_source if len(by_source) > 1 else {}}
+    if keep_grid:
+        res["grid"] = grid
+    return res
+
+
+def grid_image(grid: dict) -> Image.Image:
+    """gray | every row's prediction | truth, one photo a line."""
+    from .presentation import grid as make_grid
+    names = ["gray", *[k for k in grid if k not in ("gray", "mean-ab", "truth")], "truth"]
+    rows = [[Image.fromarray(grid[n][i]) for n in names] for i in range(len(grid["truth"]))]
+    return make_grid(rows, names, tile=160)
 
 
 def format_table(results: dict) -> str:
@@ -80,11 +152,20 @@ def format_table(results: dict) -> str:
 
 
 def main(args) -> int:
-    res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature)
-    print(f"{next(iter(res.values()))['images']} images from {args.dir} at {args.size}x{args.size}")
-    print(format_table(res))
+    res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature,
+                   semantic=args.semantic, keep_grid=bool(args.json))
+    print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {args.size}x{args.size}")
+    print(format_table(res["results"]))
+    if args.by_source:
+        for source, rows in res["by_source"].items():
+            print(f"\n[{source}] {next(iter(rows.values()))['images']} images")
+            print(format_table(rows))
     if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps({"dir": str(args.dir), "size": args.size, "results": res}, indent=2))
-        print(f"wrote {args.json}")
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        grid = res.pop("grid")
+        path.write_text(json.dumps({"dir": str(args.dir), "size": args.size, **res}, indent=2))
+        grid_path = path.with_name(path.stem + "_grid.png")
+        grid_image(grid).save(grid_path)
+        print(f"wrote {path} and {grid_path}")
     return 0

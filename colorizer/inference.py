@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -26,8 +26,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from . import bins
 from .checkpoints import load_checkpoint, read_metadata
+from .decoding import DecodeSettings
 from .errors import ColorizerError
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
@@ -89,11 +89,8 @@ class Colorizer:
         warm_up()  # compile the pixel kernels once per process, at load time rather than on a request
         self.model, self._metadata, self.device, self.name, self.path = model, metadata, device, name, path
         self.working_size = int(metadata.get("working_size", 256))
-        self.temperature = float(metadata.get("temperature", bins.DEFAULT_TEMPERATURE))
-        # decode-time undoing of class rebalancing (bins models); see bins.prior_correction
-        self.prior_correction = float(metadata.get("prior_correction", 0.0))
-        lam = metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
-        self._shift = bins.prior_correction(self.prior_correction, lam) if self.prior_correction else None
+        self.decoding = DecodeSettings.from_metadata(metadata)  # temperature, prior correction, gating, guide
+        self._lam = float(metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5))
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ loading
@@ -165,6 +162,10 @@ class Colorizer:
         return "onnxruntime" if type(self.model).__name__ == "OnnxModel" else "pytorch"
 
     @property
+    def temperature(self) -> float:
+        return self.decoding.temperature
+
+    @property
     def uses_temperature(self) -> bool:
         return getattr(self.model, "output_kind", "regression") == "classification"
 
@@ -172,9 +173,9 @@ class Colorizer:
     @torch.inference_mode()
     def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
         """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w)."""
-        t = self.temperature if temperature is None else float(temperature)
+        s = self.decoding if temperature is None else replace(self.decoding, temperature=float(temperature))
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
-            return self.model.predict_ab(l_small.to(self.device), temperature=t, shift=self._shift)
+            return self.model.predict_ab(l_small.to(self.device), s, self._lam)
 
     def _check_size(self, size: int | None) -> int:
         size = int(size or self.working_size)

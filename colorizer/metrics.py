@@ -41,9 +41,15 @@ def colorfulness(rgb: np.ndarray) -> float:
     return float(sigma + 0.3 * mu)
 
 
+# A pixel this far from the truth (CIEDE2000) has a confidently wrong color: the blotches. A gray pixel
+# over a strongly colored one is also this far, so the gray row's tail is the reference.
+TAIL_DE = 20.0
+
+
 def image_metrics(pred: np.ndarray, truth: np.ndarray) -> dict:
-    return {"psnr": psnr(pred, truth), "ssim": ssim(pred, truth), "ciede2000": ciede2000(pred, truth),
-            "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
+    de = deltaE_ciede2000(to_lab(truth), to_lab(pred))
+    return {"psnr": psnr(pred, truth), "ssim": ssim(pred, truth), "ciede2000": float(de.mean()),
+            "tail20": float((de > TAIL_DE).mean()), "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
 
 
 def summarize(rows: list[dict]) -> dict:

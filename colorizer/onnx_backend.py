@@ -20,15 +20,15 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from . import bins
 from .checkpoints import META_KEY, atomic_write, load_checkpoint
 from .errors import ColorizerError
-from .models import decode_ab
+from .decoding import DecodeSettings, decode
 
 
 class _MainOutput(torch.nn.Module):
@@ -146,10 +146,14 @@ class OnnxModel:
         self.key = self.metadata.get("onnx_output", "ab")
         self.output_kind = "classification" if self.key == "logits" else "regression"
 
-    def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE,
-                   shift: torch.Tensor | None = None) -> torch.Tensor:
+    def __call__(self, l_norm: torch.Tensor) -> dict:
+        """The model's main output, as the PyTorch model's dict."""
         out = self.session.run(None, {"l": np.ascontiguousarray(l_norm.cpu().numpy(), dtype=np.float32)})[0]
-        return decode_ab({self.key: torch.from_numpy(out)}, l_norm.shape[-2:], temperature, shift=shift)
+        return {self.key: torch.from_numpy(out)}
+
+    def predict_ab(self, l_norm: torch.Tensor, settings: DecodeSettings | None = None, lam: float = 0.5,
+                   **overrides) -> torch.Tensor:
+        return decode(self(l_norm), l_norm, replace(settings or DecodeSettings(), **overrides), lam)
 
     def eval(self):
         return self

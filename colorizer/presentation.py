@@ -50,3 +50,28 @@ def metrics_label(metadata: dict) -> str:
     parts = [f"{label} {v[k]:.{d}f}" for k, label, d in
              (("psnr", "PSNR", 2), ("ciede2000", "CIEDE", 2), ("cf_pred", "CF", 1)) if isinstance(v.get(k), (int, float))]
     return " · ".join(parts)
+
+
+def grid(rows: list[list[Image.Image]], captions: list[str], tile: int = 192, gap: int = 8) -> Image.Image:
+    """Tiles in rows and columns under one caption per column (lines split on '\\n'), on white: the
+    evaluation's sample grid and the app's model comparison, ready for a slide. Every tile is scaled to
+    `tile` pixels high, at the first tile's aspect ratio."""
+    if not rows or not rows[0]:
+        raise ValueError("grid needs at least one tile")
+    first = rows[0][0]
+    tw = max(1, round(tile * first.width / first.height))
+    font = ImageFont.load_default(size=max(12, tile // 13))
+    lines = max(len(c.split("\n")) for c in captions)
+    head = int(font.size * 1.3 * lines) + gap
+    cols = max(len(r) for r in rows)
+    sheet = Image.new("RGB", (gap + cols * (tw + gap), head + gap + len(rows) * (tile + gap)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for j, caption in enumerate(captions[:cols]):
+        x = gap + j * (tw + gap)
+        for k, line in enumerate(caption.split("\n")):
+            w = draw.textlength(line, font=font)
+            draw.text((x + max(0, (tw - w) / 2), gap + k * font.size * 1.3), line, fill="black", font=font)
+    for i, row in enumerate(rows):
+        for j, img in enumerate(row):
+            sheet.paste(img.convert("RGB").resize((tw, tile), Image.LANCZOS), (gap + j * (tw + gap), head + gap + i * (tile + gap)))
+    return sheet

@@ -7,6 +7,7 @@ states and is written atomically every `checkpoint_every` steps; `--resume` cont
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import logging
@@ -26,7 +27,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from . import __version__, bins
-from .checkpoints import atomic_write, save_checkpoint
+from .checkpoints import atomic_write, save_checkpoint, warm_start
 from .color import AB_SCALE, L_CENTER, L_SCALE, join_l_ab, rgb_to_model_input
 from .data import ImageFolderDataset, ResumableSampler, collate
 from .errors import ColorizerError
@@ -48,7 +49,8 @@ class TrainConfig:
     val_split: float = 0.05
     val_images: int = 200          # validation subset size (fixed, first N of the sorted val files)
     run_dir: str | None = None     # logs, grids, resume state; default runs/<out stem>
-    size: int = 128                # training crop
+    size: int = 128                # training crop (the final one when size_schedule is set)
+    size_schedule: str = ""        # smaller crops early: "96:0.55" = 96 px for the first 55% of steps, then `size`
     batch_size: int = 32
     epochs: float = 1.0
     steps: int | None = None       # overrides epochs
@@ -79,6 +81,8 @@ class TrainConfig:
     checkpoint_every: int = 100
     best_metric: str = "ciede2000"  # lower is better; 'psnr' and 'ssim' are maximised
     resume: bool = False
+    init_from: str | None = None   # warm start: weights of a shipped .safetensors checkpoint (same architecture)
+    ema: float = 0.0               # decay of an exponential moving average of the weights (0 = off); validated and shipped
     notes: str = ""
 
 
@@ -138,6 +142,24 @@ def _lr_factor(cfg: TrainConfig, step: int, total: int) -> float:
     return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * p))
 
 
+def parse_size_schedule(spec: str, final: int) -> list[tuple[float, int]]:
+    """"96:0.3,112:0.6" -> [(0.3, 96), (0.6, 112), (1.0, final)]: crop size until each fraction of the run."""
+    plan = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        try:
+            size, until = part.split(":")
+            plan.append((float(until), int(size)))
+        except ValueError:
+            raise ColorizerError(f"--size-schedule: {part!r} is not SIZE:FRACTION (e.g. 96:0.5)") from None
+    if any(not 0 < f < 1 for f, _ in plan) or [f for f, _ in plan] != sorted(f for f, _ in plan):
+        raise ColorizerError(f"--size-schedule {spec!r}: fractions must rise and lie between 0 and 1")
+    return plan + [(1.0, final)]
+
+
+def crop_size_at(plan: list[tuple[float, int]], progress: float) -> int:
+    return next(size for until, size in plan if progress < until or until >= 1.0)
+
+
 def split_files(cfg: TrainConfig) -> tuple[list[Path], list[Path]]:
     files = find_images(cfg.data)
     if not files:
@@ -190,11 +212,15 @@ class Trainer:
             probe = create_model(cfg.arch, **kwargs)
         self.arch_kwargs = kwargs
         self.model = probe
-        if cfg.pretrained and hasattr(self.model, "load_pretrained_encoder") and not cfg.resume:
+        self.warm_start = None
+        if cfg.init_from and not cfg.resume:
+            self.warm_start = warm_start(self.model, cfg.init_from)
+        elif cfg.pretrained and hasattr(self.model, "load_pretrained_encoder") and not cfg.resume:
             self.model.load_pretrained_encoder()
         self.model.to(self.device)
         if cfg.channels_last:
             self.model.to(memory_format=torch.channels_last)
+        self._init_ema()
         self.amp = self._amp_enabled()
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp and self.device.type == "cuda")
         self.loss_fn = ColorLoss(cfg.objective, cfg.rebalance_lambda, cfg.class_weight).to(self.device)
@@ -217,11 +243,35 @@ class Trainer:
         self.steps_per_epoch = max(1, math.ceil(len(self.train_set) / self.global_batch))
         self.total_steps = cfg.steps or max(1, int(cfg.epochs * self.steps_per_epoch))
         self.sampler = ResumableSampler(len(self.train_set), cfg.seed, self.rank, self.world)
+        self.size_plan = parse_size_schedule(cfg.size_schedule, cfg.size)
         self.step, self.epoch, self.pos = 0, 0, 0
         self.best, self.history, self.elapsed = None, [], 0.0
         self.skipped_colorless = 0
         if cfg.resume:
             self._load_state()
+
+    # ---------------------------------------------------------------- EMA
+    def _init_ema(self) -> None:
+        """A moving average of the weights: on a short CPU budget it generalizes better than the last step."""
+        self.ema_model = None
+        if self.cfg.ema > 0:
+            self.ema_model = copy.deepcopy(self.model).eval()
+            for p in self.ema_model.parameters():
+                p.requires_grad_(False)
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        if self.ema_model is None:
+            return
+        decay = min(self.cfg.ema, (1 + self.step) / (10 + self.step))  # short memory while the run is young
+        torch._foreach_lerp_(list(self.ema_model.parameters()), list(self.model.parameters()), 1.0 - decay)
+        for e, b in zip(self.ema_model.buffers(), self.model.buffers()):
+            e.copy_(b)
+
+    @property
+    def eval_model(self) -> torch.nn.Module:
+        """What validation measures and the checkpoint ships: the EMA weights when kept."""
+        return self.ema_model if self.ema_model is not None else self.model
 
     # ---------------------------------------------------------------- state
     def _state_path(self) -> Path:
@@ -234,6 +284,8 @@ class Trainer:
                  "epoch": self.epoch, "pos": self.pos, "best": self.best, "elapsed": self.elapsed,
                  "rng": _rng_state(), "config": json.dumps(asdict(self.cfg)), "history": json.dumps(self.history),
                  "skipped": self.skipped_colorless}
+        if self.ema_model is not None:
+            state["ema"] = self.ema_model.state_dict()
         # our own file, read back with weights_only=True: tensors and plain values only
         atomic_write(self._state_path(), lambda tmp: torch.save(state, tmp))
 
@@ -241,14 +293,19 @@ class Trainer:
         path = self._state_path()
         if not path.is_file():
             log.warning("--resume: no %s yet, starting fresh", path)
-            if self.cfg.pretrained and hasattr(self.model, "load_pretrained_encoder"):
+            if self.cfg.init_from:
+                self.warm_start = warm_start(self.model, self.cfg.init_from)
+            elif self.cfg.pretrained and hasattr(self.model, "load_pretrained_encoder"):
                 self.model.load_pretrained_encoder()
+            self._init_ema()
             return
         try:
             s = torch.load(path, map_location="cpu", weights_only=True)
         except Exception as exc:  # noqa: BLE001 - report any unreadable state file the same way
             raise ColorizerError(f"{path}: cannot resume from this state file ({exc})") from None
         self.model.load_state_dict(s["model"], strict=True)
+        if self.ema_model is not None:
+            self.ema_model.load_state_dict(s["ema"] if "ema" in s else s["model"], strict=True)
         self.opt.load_state_dict(s["opt"])
         self.step, self.epoch, self.pos = s["step"], s["epoch"], s["pos"]
         self.best, self.elapsed = s["best"], s["elapsed"]
@@ -304,11 +361,13 @@ class Trainer:
         self.scaler.scale(parts["loss"]).backward()  # a no-op scaler unless fp16 on CUDA
         self.scaler.step(self.opt)
         self.scaler.update()
+        self._update_ema()
         return {k: float(v.detach()) for k, v in parts.items()}
 
     @torch.inference_mode()
     def validate(self) -> dict:
-        self.model.eval()
+        model = self.eval_model
+        model.eval()
         loader = DataLoader(self.val_set, batch_size=self.cfg.batch_size, num_workers=0, collate_fn=collate)
         rows, losses, grid = [], [], []
         for batch in loader:
@@ -316,7 +375,7 @@ class Trainer:
                 continue
             rgb_u8, labels = batch
             rgb, l, ab = self._prepare(rgb_u8)
-            out = self.model(l)
+            out = model(l)
             losses.append(float(self.loss_fn(out, ab, rgb, labels.to(self.device))["loss"]))
             pred_ab = decode_ab(out, l.shape[-2:], self.cfg.temperature)
             pred = (join_l_ab(l, pred_ab) * 255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
@@ -349,7 +408,8 @@ class Trainer:
             "training": {"config": asdict(c), "amp": self.amp, "train_images": len(self.train_set), "val_images": self.n_val_total,
                          "val_subset": len(self.val_set), "steps": self.step, "epochs": round(self.step / self.steps_per_epoch, 3),
                          "world_size": self.world, "device": str(self.device), "wall_minutes": round(self.elapsed / 60, 2),
-                         "skipped_colorless": self.skipped_colorless, "data": str(c.data)},
+                         "skipped_colorless": self.skipped_colorless, "data": str(c.data),
+                         "warm_start": self.warm_start},
             "val_metrics": metrics, "val_metric_note": f"{len(self.val_set)} val images at {c.size}px center crops",
             "code_version": __version__, "git_commit": _git_commit(),
         }
@@ -372,7 +432,7 @@ class Trainer:
             self.best = m
         best_path = Path(self.cfg.out)
         if better:
-            save_checkpoint(best_path, self.model, self.metadata(m), half=self.cfg.half)
+            save_checkpoint(best_path, self.eval_model, self.metadata(m), half=self.cfg.half)
         log.info("step %d val: %s%s", self.step,
                  " ".join(f"{k}={v:.4g}" for k, v in m.items() if isinstance(v, float)), " (best, saved)" if better else "")
         return m
@@ -399,6 +459,7 @@ class Trainer:
         seen, t_rate = 0, time.time()
         stop = False
         while self.step < self.total_steps and not stop:
+            self.train_set.size = crop_size_at(self.size_plan, self.step / self.total_steps)
             self.sampler.set_position(self.epoch, self.pos * cfg.batch_size)
             loader = DataLoader(self.train_set, sampler=self.sampler, **loader_kwargs)
             for batch in loader:
@@ -432,6 +493,8 @@ class Trainer:
                 if self.step >= self.total_steps or out_of_time:
                     stop = True
                     break
+                if crop_size_at(self.size_plan, self.step / self.total_steps) != self.train_set.size:
+                    break  # the next crop size: a new loader (its workers hold a copy of the dataset)
             else:
                 self.epoch += 1
                 self.pos = 0

@@ -1,8 +1,10 @@
-"""Write weights/README.md (one model card per checkpoint) from an `evaluate --json` file, and store each
-checkpoint's evaluation row in its own metadata (key "eval") so the app and `list` show the same numbers.
+"""Write weights/README.md (one model card per checkpoint) from `evaluate --json` files, and store each
+checkpoint's rows in its own metadata ("eval": the out-of-distribution row when given, else validation;
+"eval_val" too) so the app's About and `list` show the same numbers.
 
-    python -m colorizer evaluate ../shared/data/val --json runs/eval_val.json
-    python scripts/make_model_cards.py runs/eval_val.json
+    python -m colorizer evaluate ../shared/data/val --no-semantic --json runs/eval/val.json
+    python -m colorizer evaluate ../shared/data/val-ood --by-source --json runs/eval/val-ood.json
+    python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ def row(r: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("eval_json", nargs="+", help="one or more evaluate --json files (same dir and size), merged")
+    ap.add_argument("--ood", default=None, help="an evaluate --json file of the out-of-distribution folder (val-ood)")
     ap.add_argument("--out", default=str(WEIGHTS_DIR / "README.md"))
     args = ap.parse_args()
     evs = [json.loads(Path(p).read_text()) for p in args.eval_json]
@@ -57,23 +60,35 @@ def main() -> None:
     res = {}
     for e in evs:
         res.update(e["results"])
+    ood = json.loads(Path(args.ood).read_text()) if args.ood else None
     head = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
+
+    def table(title: str, e: dict, results: dict) -> list[str]:
+        return [f"### {title}: `python -m colorizer evaluate {e['dir']} --size {e['size']}`", "",
+                f"{results['gray']['images']} photos squashed to {e['size']}x{e['size']}, each model given only L.", "",
+                head, *[f"| {n} | {row(r)} |" for n, r in results.items()], ""]
+
     lines = ["# Model cards", "",
-             f"Evaluation: `python -m colorizer evaluate {ev['dir']} --size {ev['size']} --json OUT` on "
-             f"{res['gray']['images']} photos squashed to {ev['size']}x{ev['size']}, each model given only L. "
-             "`gray` is a = b = 0; `mean-ab` paints every pixel with the evaluated photos' mean ab. "
-             "PSNR rewards timid colors; read it beside colorfulness (cf_pred vs cf_true) and CIEDE2000.", "",
-             head]
-    for name, r in res.items():
-        lines.append(f"| {name} | {row(r)} |")
-    lines.append("")
+             "`gray` is a = b = 0; `mean-ab` paints every pixel with the evaluated photos' mean ab. PSNR rewards timid "
+             "colors; read it beside colorfulness (cf_pred vs cf_true), CIEDE2000, tail20 (share of pixels with "
+             "CIEDE2000 > 20: confidently wrong color) and semantic (an ImageNet classifier's top-1 agreement with the "
+             "original; blank where not run).", "",
+             "Terms: the training photos (`../shared/data`: Places, ImageNet subsets, CUB, Caltech-101, web faces and "
+             "others) are mostly licensed for non-commercial research and education only, and so are these weights.", ""]
+    lines += table("Validation (the training mix)", ev, res)
+    if ood:
+        lines += table("Out of distribution (kinds training never sees)", ood, ood["results"])
+        for source, rows in ood.get("by_source", {}).items():
+            lines += [f"#### {source}", "", head, *[f"| {n} | {row(r)} |" for n, r in rows.items()], ""]
     total = 0
     for e in Colorizer.available():
         name = e["name"]
         if name not in res:
             continue
-        meta = update_metadata(e["path"], {"eval": {k: v for k, v in res[name].items() if k != "arch"},
-                                           "eval_protocol": f"{ev['dir']} at {ev['size']}x{ev['size']}"})
+        shown, shown_on = (ood["results"], ood) if ood and name in ood["results"] else (res, ev)
+        meta = update_metadata(e["path"], {"eval": {k: v for k, v in shown[name].items() if k != "arch"},
+                                           "eval_val": {k: v for k, v in res[name].items() if k != "arch"},
+                                           "eval_protocol": f"{shown_on['dir']} at {shown_on['size']}x{shown_on['size']}"})
         model, _ = load_checkpoint(e["path"])
         params = sum(p.numel() for p in model.parameters())
         size_mb = Path(e["path"]).stat().st_size / 1e6
@@ -96,13 +111,16 @@ def main() -> None:
                   f"- inference: working size {meta.get('working_size')}"
                   + (f", temperature {meta.get('temperature')}, prior correction alpha {meta.get('prior_correction', 0.0)}"
                      if meta.get("output_kind") == "classification" else "")
-                  + (" (chosen on training photos by scripts/tune_decode.py)" if meta.get("decode_tuning") else ""),
+                  + (f", decoding {json.dumps(meta['decode'])}" if meta.get("decode") else "")
+                  + (f" (chosen on {meta['decode_tuning']['data']} by scripts/tune_decode.py: "
+                     f"{meta['decode_tuning']['rule']})" if meta.get("decode_tuning") else ""),
+                  *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
+                     f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}", "",
                   f"Shipped: the best validation CIEDE2000 of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
-                      f"--images {meta['decode_tuning']['images']} --working-sizes 224,256 --alphas 0.2,0.3,0.4,0.5 "
-                      f"--temperatures 0.3,0.38,0.5 --max-dcf {meta['decode_tuning']['max_dcf']} --write"]
+                      f"--images {meta['decode_tuning']['images']} --max-dcf {meta['decode_tuning']['max_dcf']} --write"]
                       if meta.get("decode_tuning") else []) + ["```", "",
                   head, f"| {name} | {row(res[name])} |", ""]
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")

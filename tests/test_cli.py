@@ -68,15 +68,29 @@ def test_clear_errors(weights_dir, tmp_path):
 
 def test_evaluate_prints_reference_rows_and_json(weights_dir, tmp_path):
     d = tmp_path / "val"
-    d.mkdir()
-    for i in range(3):
-        Image.fromarray(synthetic_photo(40, 50, i)).save(d / f"{i}.png")
+    for kind in ("cars", "dogs"):
+        (d / kind).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(synthetic_photo(40, 50, i + (10 if kind == "dogs" else 0))).save(d / kind / f"{i}.png")
     out = tmp_path / "r.json"
     r = run(["evaluate", str(d), "--checkpoint", "effnet-unet", "--checkpoint", "gray2rgb-cnn", "--size", "64",
-             "--json", str(out)], weights_dir)
+             "--by-source", "--json", str(out)], weights_dir)
     assert r.returncode == 0, r.stderr
-    for row in ("gray", "mean-ab", "effnet-unet", "gray2rgb-cnn"):
+    for row in ("gray", "mean-ab", "effnet-unet", "gray2rgb-cnn", "[cars] 3 images", "[dogs] 3 images"):
         assert row in r.stdout
-    res = json.loads(out.read_text())["results"]
-    assert res["gray"]["cf_pred"] < 1.0 and res["gray"]["images"] == 3
-    assert {"psnr", "ssim", "ciede2000", "cf_pred", "cf_true", "dcf", "sec_per_image"} <= set(res["effnet-unet"])
+    doc = json.loads(out.read_text())
+    res = doc["results"]
+    assert res["gray"]["cf_pred"] < 1.0 and res["gray"]["images"] == 6
+    assert {"psnr", "ssim", "ciede2000", "tail20", "semantic", "cf_pred", "cf_true", "dcf",
+            "sec_per_image"} <= set(res["effnet-unet"])
+    assert 0.0 <= res["effnet-unet"]["tail20"] <= 1.0 and 0.0 <= res["gray"]["semantic"] <= 1.0
+    assert set(doc["by_source"]) == {"cars", "dogs"} and doc["by_source"]["dogs"]["gray2rgb-cnn"]["images"] == 3
+    # the sample grid: a header plus one line of tiles per sampled photo, columns gray | models | truth
+    grid = Image.open(tmp_path / "r_grid.png")
+    assert grid.width > 4 * 160 and grid.height > 6 * 160
+
+
+def test_semantic_column_agrees_with_itself():
+    from colorizer import semantic
+    photos = [synthetic_photo(64, 64, i) for i in range(3)]
+    assert semantic.agreement(photos, semantic.top1(photos)).tolist() == [1.0, 1.0, 1.0]

@@ -9,7 +9,7 @@ import time
 import pytest
 import torch
 
-from colorizer import list_models
+from colorizer import ColorizerError, create_model, list_models
 from colorizer.checkpoints import load_checkpoint
 from colorizer.inference import Colorizer
 from colorizer.training import TrainConfig, config_from_args, train
@@ -118,3 +118,29 @@ def test_torchrun_two_processes_on_cpu(image_folder, tmp_path):
     assert meta["training"]["world_size"] == 2 and meta["training"]["steps"] == 4
     losses, _ = _train_losses(tmp_path / "run")
     assert len(losses) == 4  # one writer: rank 0 logs each step once
+
+
+def test_warm_start_ema_and_crop_schedule(image_folder, tmp_path):
+    """--init-from copies a checkpoint's weights (a new head keeps its fresh init, by name); --ema ships
+    the averaged weights; --size-schedule trains small crops first."""
+    from colorizer.checkpoints import warm_start
+    from colorizer.training import crop_size_at, parse_size_schedule
+    first = _cfg(image_folder, tmp_path, "effnet-unet", steps=4, out=str(tmp_path / "a.safetensors"), run_dir=str(tmp_path / "r1"))
+    train(first)
+    model = create_model("effnet-unet", head="both", **small_kwargs("effnet-unet"))
+    info = warm_start(model, first.out)
+    assert info["new_tensors"] == ["ab_head.weight", "ab_head.bias"]
+    old, _ = load_checkpoint(first.out)
+    assert torch.equal(model.state_dict()["up1.conv.0.0.weight"], old.state_dict()["up1.conv.0.0.weight"])
+    with pytest.raises(ColorizerError, match="warm start needs"):
+        warm_start(create_model("resnet-mid"), first.out)
+    cfg = _cfg(image_folder, tmp_path, "effnet-unet", steps=6, arch_kwargs={**small_kwargs("effnet-unet"), "head": "both"},
+               objective="bins+huber", init_from=first.out, ema=0.9, size_schedule="24:0.5",
+               out=str(tmp_path / "b.safetensors"), run_dir=str(tmp_path / "r2"))
+    train(cfg)
+    _, meta = load_checkpoint(cfg.out)
+    assert meta["training"]["warm_start"]["new_tensors"] == ["ab_head.weight", "ab_head.bias"]
+    plan = parse_size_schedule("24:0.5", 32)
+    assert [crop_size_at(plan, p) for p in (0.0, 0.49, 0.5, 0.99)] == [24, 24, 32, 32]
+    with pytest.raises(ColorizerError):
+        parse_size_schedule("big:0.5", 32)

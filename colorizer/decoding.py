@@ -1,0 +1,100 @@
+"""From a model's output to ab at the working size: the decoding settings, in one place.
+
+Where false saturated patches came from, and what each setting does about it:
+  - `temperature` (annealed mean, Zhang et al. 2016): a low T picks the mode, and where two distant hues
+    are about equally likely the mode flips between them from pixel to pixel: blotches.
+  - `prior_correction` (alpha): a model trained with class rebalancing over-predicts rare saturated bins;
+    alpha undoes that by a per-bin logit shift (bins.prior_correction).
+  - `confidence` (s0, ab units; 0 = off): where the predicted distribution is spread out (split between
+    distant hues, or flat), the chroma of the annealed mean is scaled by 1 / (1 + (spread / s0)^2), spread
+    being the standard deviation of ab under the distribution. Confident pixels keep their color,
+    undecided ones fall back toward gray instead of a guess.
+  - `guide_radius` / `guide_eps`: the bins head works at 1/4 resolution, and bilinear upsampling lets ab
+    bleed across edges (a red coat's color onto the wall behind). A guided filter (He et al., 2010) with
+    the photo's L at working size as guide makes ab follow the photo's edges instead.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+from . import bins
+from .color import normalize_ab
+
+KEYS = ("temperature", "prior_correction", "confidence", "guide_radius", "guide_eps")
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    temperature: float = bins.DEFAULT_TEMPERATURE
+    prior_correction: float = 0.0
+    confidence: float = 0.0
+    guide_radius: int = 0
+    guide_eps: float = 1e-3
+
+    @classmethod
+    def from_metadata(cls, meta: dict) -> "DecodeSettings":
+        """What a checkpoint says about its decoding (older checkpoints: temperature and alpha only)."""
+        d = meta.get("decode") or {}
+        return cls(temperature=float(d.get("temperature", meta.get("temperature", bins.DEFAULT_TEMPERATURE))),
+                   prior_correction=float(d.get("prior_correction", meta.get("prior_correction", 0.0))),
+                   confidence=float(d.get("confidence", 0.0)), guide_radius=int(d.get("guide_radius", 0)),
+                   guide_eps=float(d.get("guide_eps", 1e-3)))
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def bins_to_ab(logits: torch.Tensor, s: DecodeSettings, lam: float = 0.5) -> torch.Tensor:
+    """Logits (B,Q,h,w) -> ab in Lab units (B,2,h,w): annealed mean, prior correction, confidence gating."""
+    centers = bins.load_bins()["centers"]
+    shift = bins.prior_correction(s.prior_correction, lam) if s.prior_correction else None
+    ab = bins.annealed_mean(logits, centers, s.temperature, shift)
+    if s.confidence > 0:
+        z = logits.float() + (shift.to(logits.device).view(1, -1, 1, 1) if shift is not None else 0.0)
+        p = F.softmax(z, dim=1)
+        c = centers.to(p)
+        mean = torch.einsum("bqhw,qc->bchw", p, c)
+        second = torch.einsum("bqhw,q->bhw", p, (c ** 2).sum(1))
+        spread2 = (second - (mean ** 2).sum(1)).clamp_min(0.0)  # E||ab||^2 - ||E ab||^2
+        ab = ab / (1.0 + spread2 / s.confidence ** 2).unsqueeze(1)
+    return ab
+
+
+def _box(x: torch.Tensor, r: int) -> torch.Tensor:
+    return F.avg_pool2d(x, 2 * r + 1, stride=1, padding=r, count_include_pad=False)
+
+
+def guided_filter(guide: torch.Tensor, src: torch.Tensor, r: int, eps: float) -> torch.Tensor:
+    """He et al.'s guided filter: src (B,C,H,W) smoothed so that its edges follow guide (B,1,H,W)."""
+    mean_i, mean_p = _box(guide, r), _box(src, r)
+    cov = _box(guide * src, r) - mean_i * mean_p
+    var = _box(guide * guide, r) - mean_i * mean_i
+    a = cov / (var + eps)
+    b = mean_p - a * mean_i
+    return _box(a, r) * guide + _box(b, r)
+
+
+def upsample_ab(ab_norm: torch.Tensor, size, guide: torch.Tensor | None, s: DecodeSettings) -> torch.Tensor:
+    """Normalized ab at the head's resolution -> at `size` (the working size): bilinear, then guided by L."""
+    if tuple(ab_norm.shape[-2:]) != tuple(size):
+        ab_norm = F.interpolate(ab_norm, size=tuple(size), mode="bilinear", align_corners=False)
+    if s.guide_radius > 0 and guide is not None:
+        ab_norm = guided_filter(guide.float(), ab_norm, s.guide_radius, s.guide_eps)
+    return ab_norm
+
+
+def decode(out: dict, l_norm, s: DecodeSettings, lam: float = 0.5, mode: str = "auto") -> torch.Tensor:
+    """Model output dict -> normalized ab at the size of l_norm (the model's input, also the guide of the
+    upsampling) or at l_norm itself when it is a (h, w) size (no guide). mode: auto | bins | regression."""
+    if "logits" in out and mode in ("auto", "bins"):
+        ab = normalize_ab(bins_to_ab(out["logits"], s, lam))
+    elif "ab" in out:
+        ab = out["ab"].float().clamp(-1.0, 1.0)  # unbounded regressors (resnet-mid): beyond +-110 is out of gamut
+    else:
+        raise ValueError("model output has neither 'logits' nor 'ab'")
+    if isinstance(l_norm, torch.Tensor):
+        return upsample_ab(ab, l_norm.shape[-2:], l_norm, s)
+    return upsample_ab(ab, l_norm, None, s)

@@ -1,0 +1,43 @@
+"""colorizer.decoding: confidence gating, guided upsampling, settings from checkpoint metadata."""
+import torch
+
+from colorizer import bins
+from colorizer.decoding import DecodeSettings, bins_to_ab, decode, guided_filter
+
+
+def _logits_for(ab_targets: list[tuple[float, float]], weights: list[float]) -> torch.Tensor:
+    """(1,Q,1,1) logits putting `weights` of the mass on the bins nearest each target ab."""
+    centers = bins.load_bins()["centers"]
+    p = torch.full((centers.shape[0],), 1e-6)
+    for (a, b), w in zip(ab_targets, weights):
+        p[((centers - torch.tensor([a, b])) ** 2).sum(1).argmin()] += w
+    return p.log().view(1, -1, 1, 1)
+
+
+def test_confidence_gating_desaturates_split_distributions_only():
+    sure = _logits_for([(40.0, 40.0)], [1.0])
+    split = _logits_for([(60.0, 40.0), (-40.0, -50.0)], [0.5, 0.5])  # red-orange or blue: undecided
+    s0, gated = DecodeSettings(temperature=0.2), DecodeSettings(temperature=0.2, confidence=30.0)
+    chroma = lambda lg, s: float(bins_to_ab(lg, s).norm())  # noqa: E731
+    assert abs(chroma(sure, gated) - chroma(sure, s0)) < 0.05 * chroma(sure, s0)  # a confident pixel keeps its color
+    assert chroma(split, gated) < 0.3 * chroma(split, s0)  # an undecided one falls back toward gray
+
+
+def test_guided_upsampling_follows_the_edges_of_l():
+    l = torch.full((1, 1, 32, 32), -0.3)
+    l[..., 16:] = 0.3  # a vertical edge in the photo
+    ab = torch.zeros(1, 2, 8, 8)
+    ab[:, 0, :, 4:] = 0.5  # the low-resolution head's color change, on the same edge
+    plain = decode({"ab": ab}, l, DecodeSettings())
+    guided = decode({"ab": ab}, l, DecodeSettings(guide_radius=3, guide_eps=1e-3))
+    jump = lambda x: float((x[0, 0, :, 16] - x[0, 0, :, 15]).mean())  # noqa: E731 - the change across L's edge
+    assert jump(guided) > 2 * jump(plain)  # bilinear spreads the change over 4 pixels; the guide puts it on the edge
+    flat = torch.randn(1, 2, 16, 16)
+    assert torch.allclose(guided_filter(torch.zeros(1, 1, 16, 16), flat, 2, 1e-3).mean(), flat.mean(), atol=0.05)
+
+
+def test_settings_from_old_and_new_metadata():
+    assert DecodeSettings.from_metadata({"temperature": 0.3, "prior_correction": 0.5}) == \
+        DecodeSettings(temperature=0.3, prior_correction=0.5)
+    s = DecodeSettings(temperature=0.5, confidence=40.0, guide_radius=4)
+    assert DecodeSettings.from_metadata({"temperature": 0.1, "decode": s.as_dict()}) == s
