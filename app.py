@@ -1,11 +1,12 @@
-"""Gradio app: upload a photo, pick a model, see gray / colorized / original. UI wiring only; all image
-work goes through colorizer.Colorizer. Run: python app.py [--host H] [--port P] [--share] [--mcp]."""
+"""Gradio app: upload a photo, pick a model, see gray / colorized / original, fix colors with hints, and
+take the result to a slide. UI wiring only: the image work is colorizer.Colorizer, the per-request files
+colorizer.demo, the slide deck colorizer.slides. Run: python app.py [--host H] [--port P] [--share] [--mcp]."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
-import uuid
 
 # Nothing goes into the working directory: Gradio's upload and example caches live in a temp folder.
 _TMP = tempfile.mkdtemp(prefix="colorizer-app-")
@@ -16,11 +17,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
+from PIL import Image  # noqa: E402
 
-from colorizer import ColorizerError, bins  # noqa: E402
-from colorizer.imageio import encode_image, output_format  # noqa: E402
+from colorizer import ColorizerError, bins, demo  # noqa: E402
 from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, ColorizerPool  # noqa: E402
-from colorizer.presentation import compare, headline_metrics, metrics_label, side_by_side  # noqa: E402
+from colorizer.presentation import headline_metrics, metrics_label  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 MAX_UPLOAD = os.environ.get("COLORIZER_MAX_UPLOAD", "25mb")             # refused by the server, undecoded
@@ -29,6 +30,13 @@ CONCURRENCY = int(os.environ.get("COLORIZER_CONCURRENCY", "2"))  # computed at o
 QUEUE_SIZE = int(os.environ.get("COLORIZER_QUEUE_SIZE", "32"))   # past this, requests are refused: queue full
 PREVIEW = int(os.environ.get("COLORIZER_PREVIEW", "1600"))  # long side of the on-page panels, in pixels
 POOL = ColorizerPool()
+PHOTOS = demo.PhotoCache()
+CSS = """
+.gradio-container {max-width: 1600px !important; margin: auto}
+#panels img {object-fit: contain}
+#swatches .thumbnail-item {min-width: 40px}
+@media (max-width: 700px) { #panels {flex-direction: column} #panels > div {min-width: 100% !important} }
+"""
 
 
 def upload_image(**kwargs) -> gr.Image:
@@ -53,158 +61,293 @@ def _choices() -> list[tuple[str, str]]:
         m = e["metadata"]
         tag = " (flagship)" if e["name"] == DEFAULT_CHECKPOINT else ""
         nums = metrics_label(m)
-        out.append((f"{e['name']}{tag} [{m['arch']}, {m.get('objective', '?')}]" + (f" · {nums}" if nums else ""), e["name"]))
+        out.append((f"{e['name']}{tag} [{m['arch']}]" + (f" · {nums}" if nums else ""), e["name"]))
     return out
 
 
-def _tag(*images, request: str):
-    """Stamp a per-request id into each output's PNG text. Gradio caches outputs under a hash of their
-    bytes, so two identical results computed at once would be written to, and served from, the same
-    file concurrently (seen under load as truncated downloads). Unique bytes, unique files."""
-    for img in images:
-        if img is not None:
-            img.info["colorizer-request"] = request
-    return images
-
-
-def _preview(img):
-    """The on-page copy: a browser shows a 12 MP photo no better than a 1600 px one, and Gradio encodes
-    every panel as PNG (seconds at full size). Full resolution is in the download."""
-    if img is None or max(img.size) <= PREVIEW:
-        return img
-    small = img.copy()
-    small.thumbnail((PREVIEW, PREVIEW))
-    return small
-
-
-def _previews(r) -> None:
-    """Swap a result's three images for their on-page previews."""
-    r.gray, r.color, r.original = _preview(r.gray), _preview(r.color), _preview(r.original)
-
-
-def _save(img, name: str, fmt: str = "PNG") -> str:
-    """Write a download into its own temp folder (unique path per request), PNG or JPEG."""
-    path = os.path.join(tempfile.mkdtemp(dir=_TMP), f"{name}.{'jpg' if fmt == 'JPEG' else 'png'}")
-    encode_image(img, path, fmt)
-    return path
-
-
-def _error(exc: ColorizerError, image: str) -> gr.Error:
+def _error(exc: Exception, image: str | None) -> gr.Error:
     """A readable message that names the user's file, not the server's temp path."""
-    return gr.Error(str(exc).replace(str(image), Path(image).name))
+    msg = str(exc)
+    if image:
+        msg = msg.replace(str(image), Path(image).name)
+    return gr.Error(msg)
 
 
-def colorize(image: str | None, checkpoint: str, size: int, temperature: float):
-    """Colorize one photo. Returns gray, prediction, original (or None) as previews, slider pair, metrics
-    markdown, the full-resolution download (JPEG for JPEG photos, else PNG), side-by-side PNG."""
+def _parse_hint_json(text: str | None) -> list:
+    if not text or not text.strip():
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise gr.Error(f"hints are not valid JSON ({exc.msg} at position {exc.pos})") from None
+    if not isinstance(value, list):
+        raise gr.Error("hints must be a JSON list of [x, y, [r, g, b]]")
+    return value
+
+
+def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = ""):
+    """Colorize one photo, optionally with user color hints.
+
+    Args:
+        image: the photo (any common format; color or black-and-white).
+        checkpoint: model name, e.g. "effnet-unet" (the flagship; the only one that takes hints).
+        size: working resolution in pixels (the model sees about size x size; colors are laid on the full photo).
+        temperature: vivid (low) to safe (high), for classification models.
+        hints: JSON list of [x, y, [r, g, b]] in the photo's pixels; only the colors' chroma is used.
+    Returns the colorized photo at full resolution (JPEG for JPEG photos, else PNG) and a summary (model,
+    time, and PSNR / CIEDE2000 / colorfulness against the original when the upload had color)."""
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
+    r = _render(image, checkpoint, size, temperature, hints, page=False)
+    return r["full"], demo.summary(r)
+
+
+def _render(image, checkpoint, size, temperature, hints, page: bool = True) -> dict:
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
-        r = c.run(image, size=int(size), temperature=float(temperature), max_pixels=MAX_PIXELS)
-    except ColorizerError as exc:
+        r = demo.render(c, image, int(size), float(temperature), _parse_hint_json(hints), PREVIEW, _TMP, PHOTOS,
+                        MAX_PIXELS, page=page).as_state()
+    except (ColorizerError, OSError) as exc:
         raise _error(exc, image) from None
-    w, h = r.color.size
-    lines = [f"**{c.name}** ({c.arch}, {c.backend}) · {w}x{h} · working size {int(size)} · {r.seconds:.2f} s"]
-    full = r.color
-    _previews(r)
-    panels = [(r.gray, "grayscale input"), (r.color, f"colorized ({c.name})")]
-    if r.original is not None:
-        m = compare(r.color, r.original)  # on the previews: the same figures to a decimal, and fast at 12 MP
-        lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "
-                     f"colorfulness **{m['cf_pred']:.1f}** (original {m['cf_true']:.1f})")
-        panels.append((r.original, "original"))
-    else:
-        lines.append("The upload was grayscale, so there is no original to compare with.")
-    sheet = side_by_side(panels)
-    _tag(r.gray, r.color, r.original, sheet, request=uuid.uuid4().hex)
-    return (r.gray, r.color, r.original, (r.gray, r.color), "\n\n".join(lines),
-            _save(full, "colorized", output_format(image, full.mode == "RGBA")), _save(sheet, "comparison"))
+    return dict(r, source=image)  # the source: where a hint click's suggestions are computed
+
+
+def _show(image, checkpoint, size, temperature, hints):
+    """The page's own colorize: the same, plus the panel with hint dots and the result kept in state."""
+    if not image:
+        return None, None, None, None, "", None, None, gr.update(choices=[], value=None)
+    r = _render(image, checkpoint, size, temperature, hints)  # where a hint click's suggestions are computed
+    labels = [(f"#{i + 1} at ({h[0]}, {h[1]}) {demo_hex(h[2])}", i) for i, h in enumerate(r["hints"])]
+    return (r["gray"], r["color_marked"], r["original"], (r["gray"], r["color"]), demo.summary(r), r["full"], r,
+            gr.update(choices=labels, value=None))
+
+
+def demo_hex(rgb) -> str:
+    return rgb if isinstance(rgb, str) else "#%02x%02x%02x" % tuple(rgb)
 
 
 def compare_all(image: str | None, size: int, temperature: float, progress=gr.Progress()):
-    """The same photo through every shipped checkpoint: [(image, caption)]."""
-    if not image:
-        raise gr.Error("Upload, paste or capture a photo first.")
-    entries = Colorizer.available()
-    gallery = []
-    for e in progress.tqdm(entries, desc="models"):
-        try:
-            c = POOL.get(e["name"])
-            r = c.run(image, size=int(size), temperature=float(temperature), max_pixels=MAX_PIXELS)
-        except ColorizerError as exc:
-            raise _error(exc, image) from None
-        _previews(r)
-        _tag(r.gray, r.color, r.original, request=uuid.uuid4().hex)
-        if not gallery:
-            gallery.append((r.original or r.gray, "original" if r.original else "grayscale input"))
-        cap = f"{e['name']} ({e['metadata']['arch']})"
-        if r.original is not None:
-            m = compare(r.color, r.original)
-            cap += f" · PSNR {m['psnr']:.1f} · CIEDE {m['ciede2000']:.1f} · CF {m['cf_pred']:.0f}"
-        gallery.append((r.color, cap))
+    """The same photo through every shipped checkpoint.
+
+    Returns a gallery [(image, caption)]: the original (or the grayscale input) first, then each model with
+    its metrics against the original."""
+    gallery, _ = _compare(image, size, temperature, progress)
     return gallery
 
 
+def _compare(image, size, temperature, progress=gr.Progress()):
+    if not image:
+        raise gr.Error("Upload, paste or capture a photo first.")
+    results, reference = [], None
+    for e in progress.tqdm(Colorizer.available(), desc="models"):
+        try:
+            c = POOL.get(e["name"])
+            r = c.run(PHOTOS.get(image, MAX_PIXELS, int(size)), size=int(size), temperature=float(temperature))
+        except (ColorizerError, OSError) as exc:
+            raise _error(exc, image) from None
+        if reference is None:
+            reference = (demo._preview(r.original, PREVIEW), "original") if r.original is not None \
+                else (demo._preview(r.gray, PREVIEW), "grayscale input")
+        results.append((e["name"], e["metadata"]["arch"], demo._preview(r.color, PREVIEW)))
+    comp = demo.comparison(results, reference, _TMP)
+    return comp["tiles"], comp
+
+
+def _compare_page(image, size, temperature, progress=gr.Progress()):
+    tiles, comp = _compare(image, size, temperature, progress)
+    return gr.update(visible=True), tiles, comp["grid"], comp
+
+
+def _sheet(result):
+    if not result:
+        raise gr.Error("Colorize a photo first.")
+    return demo.sheet(result)
+
+
+def _deck(result, comp):
+    if not result and not comp:
+        raise gr.Error("Colorize a photo (or compare all models) first.")
+    return demo.deck(result, comp, _TMP)
+
+
+# ---------------------------------------------------------------- hints
+def _pick(result, checkpoint, size, hints, evt: gr.SelectData):
+    """A click on the colorized panel: remember the point, preset the picker to the color there, and offer
+    the model's own likely colors at that point as swatches."""
+    if not result:
+        raise gr.Error("Colorize a photo first, then click on the colorized image.")
+    x, y = demo.preview_to_full(evt.index, result["preview_size"], result["full_size"])
+    c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
+    if not c.accepts_hints:
+        raise gr.Error(f"{c.name} does not take color hints; choose the flagship {DEFAULT_CHECKPOINT}.")
+    source = result.get("source")
+    try:
+        sugg = c.suggest(PHOTOS.get(source, MAX_PIXELS, int(size)), x, y, k=6, size=int(size),
+                         hints=_parse_hint_json(hints) or None) if source else []
+    except (ColorizerError, OSError) as exc:
+        raise _error(exc, source) from None
+    current = demo.pixel_color(result["color"], x, y, result["full_size"])
+    tiles = [(demo.swatch(s["hex"]), f"{s['hex']} ({s['p']:.0%})") for s in sugg]
+    return ({"x": x, "y": y, "current": current, "suggestions": [s["hex"] for s in sugg]}, gr.update(value=current),
+            tiles, f"Point ({x}, {y}) selected: pick a color below, or a suggested one.")
+
+
+def _add_hint(point, color, hints):
+    """Put a hint of `color` at the selected point (replacing one already there). The picker's value is also
+    set when a point is chosen (to the model's color there): that is no hint, so it changes nothing."""
+    if not point or not color or color.lower() == point.get("current", "").lower():
+        return gr.skip()
+    current = [h for h in _parse_hint_json(hints) if (h[0], h[1]) != (point["x"], point["y"])]
+    current.append([point["x"], point["y"], demo.hex_to_rgb(color)])
+    return json.dumps(current)
+
+
+def _swatch(point, hints, evt: gr.SelectData):
+    if not point or evt.index is None or evt.index >= len(point.get("suggestions", [])):
+        raise gr.Error("Click on the colorized image first.")
+    color = point["suggestions"][evt.index]
+    return _add_hint(point, color, hints), gr.update(value=color)
+
+
+def _undo(hints):
+    return json.dumps(_parse_hint_json(hints)[:-1])
+
+
+def _remove(hints, index):
+    if index is None:
+        raise gr.Error("Choose a hint to remove.")
+    current = _parse_hint_json(hints)
+    return json.dumps([h for i, h in enumerate(current) if i != int(index)])
+
+
 def _about() -> str:
-    rows = ["| checkpoint | architecture | objective | PSNR | CIEDE2000 | colorfulness | abs dCF |", "|---|---|---|---|---|---|---|"]
+    rows = ["| checkpoint | architecture | PSNR | CIEDE2000 | colorfulness | abs dCF | hints |", "|---|---|---|---|---|---|---|"]
     for e in Colorizer.available():
         m = e["metadata"]
         v = headline_metrics(m)
         f = lambda k, d=2: f"{v[k]:.{d}f}" if k in v else "-"  # noqa: E731
-        rows.append(f"| {e['name']} | {m['arch']} | {m.get('objective', '?')} | {f('psnr')} | {f('ciede2000')} | "
-                    f"{f('cf_pred', 1)} | {f('dcf', 1)} |")
-    return (ROOT / "docs" / "about.md").read_text() + "\n" + "\n".join(rows) if (ROOT / "docs" / "about.md").exists() \
-        else "\n".join(rows)
+        rows.append(f"| {e['name']} | {m['arch']} | {f('psnr')} | {f('ciede2000')} | {f('cf_pred', 1)} | {f('dcf', 1)} | "
+                    f"{'yes' if m.get('accepts_hints') else 'no'} |")
+    about = ROOT / "docs" / "about.md"
+    return (about.read_text() + "\n" if about.exists() else "") + "\n".join(rows)
 
 
 def build() -> gr.Blocks:
     choices = _choices()
     default = DEFAULT_CHECKPOINT if any(v == DEFAULT_CHECKPOINT for _, v in choices) else (choices[0][1] if choices else None)
-    work = POOL.get(default).working_size if default else 224
-    with gr.Blocks(title="Colorizer: grayscale photos to color", analytics_enabled=False) as demo:
-        gr.Markdown("# Colorizer\nUpload a photo (color or black-and-white). The model sees only its lightness and "
-                    "guesses the colors; if your photo had color, you can compare the guess with the truth.")
-        with gr.Row():
-            with gr.Column(scale=1):
-                inp = upload_image(label="Photo",
-                                   sources=["upload", "clipboard", "webcam"], height=320)
-                ckpt = gr.Dropdown(choices=choices, value=default, label="Model (architecture, validation metrics)")
+    flagship = POOL.get(default) if default else None
+    work = flagship.working_size if flagship else 224
+    temp0 = flagship.temperature if flagship else bins.DEFAULT_TEMPERATURE
+    with gr.Blocks(title="Colorizer: grayscale photos to color", analytics_enabled=False) as page:
+        gr.Markdown("# Colorizer\nUpload a photo, color or black-and-white: the model sees only its lightness and "
+                    "guesses the colors. Click on the result to correct a color.")
+        result, comp, point = gr.State(None), gr.State(None), gr.State(None)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=280):
+                inp = upload_image(label="Photo", sources=["upload", "clipboard", "webcam"], height=300)
+                examples = sorted(str(p) for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".jpg", ".png"))
+                if examples:
+                    gr.Examples(examples=[[e] for e in examples], inputs=[inp], label="Examples (click one)",
+                                examples_per_page=8, api_visibility="private", elem_id="examples")
+                ckpt = gr.Dropdown(choices=choices, value=default, label="Model (metrics on photo kinds it never saw)")
                 with gr.Accordion("Controls", open=False):
                     size = gr.Slider(64, 1024, value=work, step=32, label="Working resolution",
                                      info="The model sees the photo at about this many pixels square; the colors are "
                                           "then laid on your full-resolution photo. Higher: finer color regions, slower.")
-                    temp = gr.Slider(0.05, 1.0, value=POOL.get(default).temperature if default else bins.DEFAULT_TEMPERATURE, step=0.01, label="Temperature (vivid ↔ safe)",
-                                     info="Only for classification models (the flagship): low values pick the most likely "
-                                          "color per pixel (vivid, can be wrong), high values average the candidates "
-                                          "(safer, browner).")
+                    temp = gr.Slider(0.05, 1.0, value=temp0, step=0.01, label="Temperature (vivid ↔ safe)",
+                                     info="Classification models (the flagship): low values pick the most likely color "
+                                          "per pixel (vivid, can be wrong), high values average the candidates (safer).")
+                    hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
+                                       info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
                 with gr.Row():
-                    go = gr.Button("Colorize", variant="primary", elem_id="colorize-btn")
-                    every = gr.Button("Compare all models", elem_id="compare-btn")
-            with gr.Column(scale=2):
+                    go = gr.Button("Colorize", variant="primary", elem_id="colorize-btn", min_width=100)
+                    every = gr.Button("Compare all models", elem_id="compare-btn", min_width=100)
+            with gr.Column(scale=3, min_width=300):
+                with gr.Row(elem_id="panels"):
+                    gray = gr.Image(label="Grayscale input", type="filepath", interactive=False, elem_id="panel-gray", height=340,
+                                    min_width=160)
+                    pred = gr.Image(label="Colorized: click to place a color hint", type="filepath",
+                                    interactive=False, elem_id="panel-pred", height=340, min_width=160)
+                    orig = gr.Image(label="Original", type="filepath", interactive=False, elem_id="panel-orig", height=340,
+                                    min_width=160)
+                info = gr.Markdown("Choose a photo or click an example.", elem_id="metrics")
+                with gr.Accordion("Fix colors with hints", open=True, elem_id="hint-tools"):
+                    where = gr.Markdown("Click on the colorized image where a color is wrong.", elem_id="hint-where")
+                    with gr.Row():
+                        picker = gr.ColorPicker(value="#808080", label="Color for the selected point",
+                                                elem_id="hint-color", min_width=120)
+                        swatches = gr.Gallery(label="Suggested (the model's likely colors there)", columns=6,
+                                              height=110, allow_preview=False, elem_id="swatches", min_width=200)
+                    with gr.Row():
+                        auto = gr.Checkbox(value=True, label="Update after each hint", min_width=120)
+                        apply = gr.Button("Apply hints", elem_id="apply-btn", min_width=90)
+                        undo = gr.Button("Undo", elem_id="undo-btn", min_width=70)
+                        clear = gr.Button("Clear", elem_id="clear-btn", min_width=70)
+                    with gr.Row():
+                        placed = gr.Dropdown(choices=[], label="Placed hints", elem_id="hint-list", min_width=160)
+                        remove = gr.Button("Remove", elem_id="remove-btn", min_width=80)
+                slider = gr.ImageSlider(label="Before / after", type="filepath", interactive=False, height=420)
                 with gr.Row():
-                    gray = gr.Image(label="Grayscale input", type="pil", format="png", interactive=False, elem_id="panel-gray")
-                    pred = gr.Image(label="Colorized", type="pil", format="png", interactive=False, elem_id="panel-pred")
-                    orig = gr.Image(label="Original", type="pil", format="png", interactive=False, elem_id="panel-orig")
-                info = gr.Markdown(elem_id="metrics")
-                slider = gr.ImageSlider(label="Before / after", type="pil", format="png", interactive=False)
-                with gr.Row():
-                    dl = gr.File(label="Colorized image (full resolution; JPEG photos stay JPEG)")
-                    sheet = gr.File(label="Side-by-side for slides (PNG)")
-        gallery = gr.Gallery(label="All models on this photo", columns=3, height="auto", format="png", elem_id="gallery")
-        examples = sorted(str(p) for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".jpg", ".png"))
-        if examples and default:
-            gr.Examples(examples=[[e, default, work, POOL.get(default).temperature] for e in examples],
-                        inputs=[inp, ckpt, size, temp], outputs=[gray, pred, orig, slider, info, dl, sheet],
-                        fn=colorize, cache_examples=True, api_name=False, label="Examples (scikit-image sample photos)")
+                    dl = gr.File(label="Colorized, full resolution", elem_id="download", min_width=160, height=90)
+                    with gr.Column(min_width=160):
+                        make_sheet = gr.Button("Side-by-side image (PNG)", elem_id="sheet-btn")
+                        make_deck = gr.Button("Slide deck (.pptx)", elem_id="deck-btn")
+                    export = gr.File(label="For slides", elem_id="export", min_width=160, height=90)
+        with gr.Column(visible=False, elem_id="comparison") as comparison:
+            gallery = gr.Gallery(label="All models on this photo", columns=3, height="auto", object_fit="contain",
+                                 elem_id="gallery", preview=False, allow_preview=True)
+            grid_file = gr.File(label="The comparison as one captioned image, for a slide (PNG)", elem_id="grid-file",
+                                height=90)
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
-        go.click(colorize, [inp, ckpt, size, temp], [gray, pred, orig, slider, info, dl, sheet], api_name="colorize")
-        every.click(compare_all, [inp, size, temp], [gallery], api_name="compare_all")
+
+        show_in = [inp, ckpt, size, temp, hints]
+        show_out = [gray, pred, orig, slider, info, dl, result, placed]
+        private = dict(api_visibility="private")
+        quiet = dict(api_visibility="private", show_progress="hidden")
+
+        # The named API: hidden twins of the page's buttons, so one click computes once and the API page
+        # lists just colorize, compare_all and checkpoints (the page's own events stay private).
+        # The API returns what a program wants (the colorized file and the figures), not the page's previews:
+        # every output file is one more download for a client.
+        api_go, api_every = gr.Button(visible=False), gr.Button(visible=False)
+        api_image = gr.Image(type="filepath", visible=False, label="Colorized (full resolution)")
+        api_text = gr.Markdown(visible=False)
+        api_go.click(colorize, show_in, [api_image, api_text], api_name="colorize",
+                     api_description="Colorize one photo, optionally with color hints (JSON list of [x, y, [r, g, b]]).")
+        api_every.click(compare_all, [inp, size, temp], [gallery], api_name="compare_all",
+                        api_description="Every shipped model on the same photo, captioned with its metrics.")
+
+        go.click(_show, show_in, show_out, **private)
+        inp.change(lambda: "", None, hints, **quiet).then(_show, show_in, show_out, **private)
+        every.click(_compare_page, [inp, size, temp], [comparison, gallery, grid_file, comp], **private)
+        make_sheet.click(_sheet, [result], [export], **private)
+        make_deck.click(_deck, [result, comp], [export], **private)
+
+        pred.select(_pick, [result, ckpt, size, hints], [point, picker, swatches, where], **private)
+
+        def refresh(on, shown, *args):
+            """Re-colorize after a hint edit, unless the visitor turned that off (slow machines) or the hints
+            are what is already shown."""
+            if not on or (shown and _parse_hint_json(args[-1]) == shown["hints"]):
+                return tuple(gr.skip() for _ in show_out)
+            return _show(*args)
+
+        def then_show(event):
+            event.then(refresh, [auto, result, *show_in], show_out, **private)
+
+        then_show(picker.change(_add_hint, [point, picker, hints], [hints], trigger_mode="always_last", **quiet))
+        then_show(swatches.select(_swatch, [point, hints], [hints, picker], **quiet))
+        then_show(undo.click(_undo, [hints], [hints], **quiet))
+        then_show(clear.click(lambda: "", None, [hints], **quiet))
+        then_show(remove.click(_remove, [hints, placed], [hints], **quiet))
+        apply.click(_show, show_in, show_out, **private)
+
         list_api = gr.JSON(visible=False)
-        demo.load(lambda: [e["name"] for e in Colorizer.available()], None, list_api, api_name="checkpoints")
-    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
-    return demo
+        page.load(lambda: [e["name"] for e in Colorizer.available()], None, list_api, api_name="checkpoints",
+                  api_description="Names of the shipped checkpoints, the default first.")
+    page.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY)
+    return page
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -216,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     POOL.get(DEFAULT_CHECKPOINT)  # load the default once, before the first request
     build().launch(server_name=args.host, server_port=args.port, share=args.share, mcp_server=args.mcp,
-                   max_file_size=MAX_UPLOAD, show_error=True, footer_links=["api"])
+                   max_file_size=MAX_UPLOAD, show_error=True, footer_links=["api"], css=CSS)
 
 
 if __name__ == "__main__":

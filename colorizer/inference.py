@@ -26,9 +26,12 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from . import bins
 from .checkpoints import load_checkpoint, read_metadata
+from .color import lab_to_rgb, rgb_to_lab
 from .decoding import DecodeSettings
 from .errors import ColorizerError
+from .hints import HintInput, parse_hints, rasterize
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 
@@ -169,13 +172,33 @@ class Colorizer:
     def uses_temperature(self) -> bool:
         return getattr(self.model, "output_kind", "regression") == "classification"
 
+    @property
+    def accepts_hints(self) -> bool:
+        """Whether this checkpoint takes user color hints (the flagship does; the seeds' do not)."""
+        return bool(getattr(self.model, "accepts_hints", False))
+
     # ------------------------------------------------------------ prediction
     @torch.inference_mode()
-    def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None) -> torch.Tensor:
-        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w)."""
+    def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None,
+                   hints: torch.Tensor | None = None) -> torch.Tensor:
+        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w); hints: (B,3,h,w) planes."""
         s = self.decoding if temperature is None else replace(self.decoding, temperature=float(temperature))
+        if hints is not None:
+            hints = hints.to(self.device)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
-            return self.model.predict_ab(l_small.to(self.device), s, self._lam)
+            return self.model.predict_ab(l_small.to(self.device), s, self._lam, hints=hints)
+
+    def hint_planes(self, hints: HintInput, image: LoadedImage, work_shape: tuple[int, int]) -> torch.Tensor | None:
+        """Validated hints (colorizer.hints.parse_hints) -> the model's hint planes at the working shape,
+        or None when there are none. A checkpoint without a hint input says so rather than ignoring them."""
+        h, w = image.shape
+        parsed = parse_hints(hints, w, h)
+        if not parsed:
+            return None
+        if not self.accepts_hints:
+            raise ColorizerError(f"checkpoint {self.name!r} ({self.arch}) does not take color hints; "
+                                 f"the flagship {DEFAULT_CHECKPOINT!r} does")
+        return rasterize(parsed, (w, h), work_shape)
 
     def _check_size(self, size: int | None) -> int:
         size = int(size or self.working_size)
@@ -184,49 +207,107 @@ class Colorizer:
         return size
 
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
-                 max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
-        """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution."""
-        return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels)[0]
+                 max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None) -> Image.Image:
+        """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution.
+
+        hints: user colors, a list of (x, y, (r, g, b)) in the image's full-resolution pixels, sRGB 0-255
+        (or its JSON text; see colorizer.hints). Only a hint's chroma is used: the photo keeps its own
+        lightness, so a hint says "this region is blue", not "this pixel is exactly this blue"."""
+        return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels,
+                                   hints=None if hints is None else [hints])[0]
 
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                       batch_size: int = 8) -> list[Image.Image]:
+                       batch_size: int = 8, hints: Sequence[HintInput] | None = None) -> list[Image.Image]:
         """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
-        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size)]
+        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints)]
 
     def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                         temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                        batch_size: int = 8) -> list[np.ndarray]:
+                        batch_size: int = 8, hints: Sequence[HintInput] | None = None) -> list[np.ndarray]:
         """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
-        A bad input raises ColorizerError (use `iter_colorize` to keep going past bad files)."""
+        hints: one hint list per image (None or [] for none). A bad input or hint raises ColorizerError
+        (use `iter_colorize` to keep going past bad files)."""
         size = self._check_size(size)
+        if hints is not None and len(hints) != len(images):
+            raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
         prepared = [_model_input(im, size) for im in loaded]
+        planes = [self.hint_planes(h, im, tuple(ls.shape[-2:])) for h, im, ls in zip(hints, loaded, prepared)] \
+            if hints is not None else [None] * len(loaded)
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
         for i, ls in enumerate(prepared):
             groups.setdefault(tuple(ls.shape[-2:]), []).append(i)
-        for idx in groups.values():
+        for shape, idx in groups.items():
             for k in range(0, len(idx), batch_size):
                 chunk = idx[k:k + batch_size]
-                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature)
+                hint_batch = None
+                if any(planes[i] is not None for i in chunk):
+                    hint_batch = torch.cat([planes[i] if planes[i] is not None else torch.zeros(1, 3, *shape)
+                                            for i in chunk])
+                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch)
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
         return [_with_alpha(join(im.pixels, ab), im.alpha) for im, ab in zip(loaded, abs_)]
 
-    def run(self, image: ImageInput, size: int | None = None, temperature: float | None = None,
-            max_pixels: int = DEFAULT_MAX_PIXELS) -> ColorizeResult:
-        """Colorize one image and return gray / prediction / original (None when the input had no color)."""
+    def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
+            max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None) -> ColorizeResult:
+        """Colorize one image and return gray / prediction / original (None when the input had no color).
+        hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
+        it again, as the app does when a hint is placed."""
         t0 = time.perf_counter()
         size = self._check_size(size)
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
-        color = _to_pil(self.colorize_arrays([loaded], size, temperature)[0])
+        color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints])[0])
         seconds = time.perf_counter() - t0
         gray = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))  # same L, no chroma
         original = _to_pil(_with_alpha(loaded.rgb, loaded.alpha)) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
+
+    @torch.inference_mode()
+    def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,
+                hints: HintInput = None, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[dict]:
+        """The k most likely colors at pixel (x, y) of the full-resolution image, from the model's own
+        distribution over ab bins there (the palette of Zhang et al. 2017's tool), most likely first:
+        [{'rgb': (r, g, b), 'hex': '#rrggbb', 'p': probability}], each at that pixel's own lightness.
+        Near-duplicates (bins closer than 2 grid steps to a likelier pick) are skipped."""
+        if not self.uses_temperature:
+            raise ColorizerError(f"checkpoint {self.name!r} ({self.arch}) predicts one color per pixel, not a "
+                                 f"distribution; suggestions need a classification model such as {DEFAULT_CHECKPOINT!r}")
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 32:
+            raise ColorizerError(f"k must be a whole number from 1 to 32, not {k!r}")
+        size = self._check_size(size)
+        loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
+        h, w = loaded.shape
+        point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
+        l_small = _model_input(loaded, size)
+        planes = self.hint_planes(hints, loaded, tuple(l_small.shape[-2:]))
+        with self._lock:
+            out = self.model(l_small.to(self.device)) if planes is None else self.model(l_small.to(self.device), planes.to(self.device))
+        logits = out["logits"][0].float().cpu()
+        qh, qw = logits.shape[-2:]
+        z = logits[:, min(qh - 1, int(point.y * qh / h)), min(qw - 1, int(point.x * qw / w))]
+        if self.decoding.prior_correction:  # the calibrated distribution, as the decoder sees it
+            z = z + bins.prior_correction(self.decoding.prior_correction, self._lam)
+        p = torch.softmax(z, dim=0)
+        b = bins.load_bins()
+        centers, step = b["centers"], b["grid"]
+        picks: list[int] = []
+        for q in torch.argsort(p, descending=True).tolist():
+            if all(float((centers[q] - centers[o]).norm()) >= 2 * step for o in picks):
+                picks.append(q)
+            if len(picks) == k:
+                break
+        px = loaded.pixels[int(point.y), int(point.x)]
+        rgb_px = torch.tensor(np.broadcast_to(px, (3,)) / 255.0, dtype=torch.float32).view(3, 1, 1)
+        lum = rgb_to_lab(rgb_px)[0]
+        lab = torch.stack([lum.expand(len(picks), 1, 1), *[centers[picks, c].view(-1, 1, 1) for c in (0, 1)]], dim=0)
+        rgb = (lab_to_rgb(lab.permute(1, 0, 2, 3)).clamp(0, 1) * 255).round().to(torch.uint8).view(len(picks), 3)
+        return [{"rgb": tuple(int(v) for v in c), "hex": "#%02x%02x%02x" % tuple(int(v) for v in c),
+                 "p": round(float(p[q]), 4)} for c, q in zip(rgb.tolist(), picks)]
 
     def iter_colorize(self, sources: Iterable[ImageInput], **kwargs):
         """Yield (source, PIL.Image or None, error message or None), never stopping at a bad file."""

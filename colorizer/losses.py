@@ -45,9 +45,9 @@ class ColorLoss(torch.nn.Module):
 
     def bins_loss(self, logits: torch.Tensor, ab_norm: torch.Tensor) -> torch.Tensor:
         ab = denormalize_ab(_resize(ab_norm, logits.shape[-2:]))
-        target = bins.soft_encode(ab, self.centers)
-        w = self.weights[target.argmax(dim=1)]  # the rebalancing weight of each pixel's nearest bin
-        ce = -(target * F.log_softmax(logits.float(), dim=1)).sum(dim=1)
+        idx, wts = bins.soft_encode_sparse(ab, self.centers)
+        w = self.weights[idx[:, 0]]  # the rebalancing weight of each pixel's nearest bin
+        ce = -(wts * F.log_softmax(logits.float(), dim=1).gather(1, idx)).sum(dim=1)
         return (ce * w).mean()
 
     def forward(self, out: dict, ab_norm: torch.Tensor, rgb: torch.Tensor, labels: torch.Tensor | None = None) -> dict:

@@ -37,8 +37,8 @@ class _MainOutput(torch.nn.Module):
         self.model = model
         self.key = "logits" if getattr(model, "output_kind", "regression") == "classification" else "ab"
 
-    def forward(self, l: torch.Tensor) -> torch.Tensor:
-        return self.model(l)[self.key]
+    def forward(self, l: torch.Tensor, hints: torch.Tensor | None = None) -> torch.Tensor:
+        return self.model(l)[self.key] if hints is None else self.model(l, hints)[self.key]
 
 
 def export_onnx(checkpoint: str | os.PathLike, out: str | os.PathLike, opset: int = 17) -> dict:
@@ -48,12 +48,16 @@ def export_onnx(checkpoint: str | os.PathLike, out: str | os.PathLike, opset: in
     wrapper = _MainOutput(model).eval()
     meta = dict(meta, onnx_output=wrapper.key, source_checkpoint=Path(checkpoint).name)
     size = int(meta.get("working_size", 224))
-    example = torch.zeros(1, 1, size, size)
+    example = (torch.zeros(1, 1, size, size),)
+    names = ["l"]
+    if getattr(model, "accepts_hints", False):  # a second input: the hint planes (colorizer.hints)
+        example += (torch.zeros(1, 3, size, size),)
+        names.append("hints")
+    axes = {n: {0: "batch", 2: "height", 3: "width"} for n in names}
 
     def write(tmp: str) -> None:
-        torch.onnx.export(wrapper, (example,), tmp, input_names=["l"], output_names=["out"], opset_version=opset,
-                          dynamic_axes={"l": {0: "batch", 2: "height", 3: "width"},
-                                        "out": {0: "batch", 2: "out_height", 3: "out_width"}}, dynamo=False)
+        torch.onnx.export(wrapper, example, tmp, input_names=names, output_names=["out"], opset_version=opset,
+                          dynamic_axes={**axes, "out": {0: "batch", 2: "out_height", 3: "out_width"}}, dynamo=False)
         proto = onnx.load(tmp)
         entry = proto.metadata_props.add()
         entry.key, entry.value = META_KEY, json.dumps(meta)
@@ -79,9 +83,13 @@ def verify(model: torch.nn.Module, path: str | os.PathLike, size: int, tolerance
     g = torch.Generator().manual_seed(0)
     for h, w in ((size, size), (size * 3 // 4 + 5, size + 17)):
         l = torch.rand(1, 1, h, w, generator=g) - 0.5
+        hints = None
+        if onnx_model.accepts_hints:  # a few hint patches, so the hint path is checked too
+            hints = torch.zeros(1, 3, h, w)
+            hints[:, :2, 10:14, 20:24], hints[:, 2, 10:14, 20:24] = 0.3, 1.0
         with torch.inference_mode():
-            ref = model.predict_ab(l)
-        worst = max(worst, float((onnx_model.predict_ab(l) - ref).abs().max()) * 110.0)
+            ref = model.predict_ab(l, hints=hints)
+        worst = max(worst, float((onnx_model.predict_ab(l, hints=hints) - ref).abs().max()) * 110.0)
     if worst > tolerance:
         Path(path).unlink(missing_ok=True)
         raise ColorizerError(f"{path}: ONNX output differs from PyTorch by {worst:.2f} ab units at a size other than "
@@ -145,15 +153,21 @@ class OnnxModel:
         self.metadata = json.loads(raw)
         self.key = self.metadata.get("onnx_output", "ab")
         self.output_kind = "classification" if self.key == "logits" else "regression"
+        self.accepts_hints = any(i.name == "hints" for i in self.session.get_inputs())
 
-    def __call__(self, l_norm: torch.Tensor) -> dict:
+    def __call__(self, l_norm: torch.Tensor, hints: torch.Tensor | None = None) -> dict:
         """The model's main output, as the PyTorch model's dict."""
-        out = self.session.run(None, {"l": np.ascontiguousarray(l_norm.cpu().numpy(), dtype=np.float32)})[0]
-        return {self.key: torch.from_numpy(out)}
+        feed = {"l": np.ascontiguousarray(l_norm.cpu().numpy(), dtype=np.float32)}
+        if self.accepts_hints:
+            h = hints if hints is not None else torch.zeros(l_norm.shape[0], 3, *l_norm.shape[-2:])
+            feed["hints"] = np.ascontiguousarray(h.cpu().numpy(), dtype=np.float32)
+        elif hints is not None:
+            raise ColorizerError("this model has no hint input")
+        return {self.key: torch.from_numpy(self.session.run(None, feed)[0])}
 
     def predict_ab(self, l_norm: torch.Tensor, settings: DecodeSettings | None = None, lam: float = 0.5,
-                   **overrides) -> torch.Tensor:
-        return decode(self(l_norm), l_norm, replace(settings or DecodeSettings(), **overrides), lam)
+                   hints: torch.Tensor | None = None, **overrides) -> torch.Tensor:
+        return decode(self(l_norm, hints), l_norm, replace(settings or DecodeSettings(), **overrides), lam)
 
     def eval(self):
         return self

@@ -31,6 +31,7 @@ from .checkpoints import atomic_write, save_checkpoint, warm_start
 from .color import AB_SCALE, L_CENTER, L_SCALE, join_l_ab, rgb_to_model_input
 from .data import ImageFolderDataset, ResumableSampler, collate
 from .errors import ColorizerError
+from .hints import simulate
 from .imageio import find_images
 from .losses import ColorLoss
 from .metrics import image_metrics, summarize
@@ -82,6 +83,7 @@ class TrainConfig:
     best_metric: str = "ciede2000"  # lower is better; 'psnr' and 'ssim' are maximised
     resume: bool = False
     init_from: str | None = None   # warm start: weights of a shipped .safetensors checkpoint (same architecture)
+    hint_p_none: float = 0.5       # models with a hint input: share of photos trained with no hint (automatic mode)
     ema: float = 0.0               # decay of an exponential moving average of the weights (0 = off); validated and shipped
     notes: str = ""
 
@@ -127,10 +129,18 @@ def _set_rng_state(s: dict) -> None:
 
 
 def _cpu_has_bf16() -> bool:
+    """Native bf16 arithmetic (AVX512-BF16 or AMX). oneDNN also reports bf16 "supported" on plain
+    AVX-512, where it is emulated and a training step runs 2.5x slower than fp32: check the flags."""
     try:
-        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        if not (torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()):
+            return False
     except (AttributeError, RuntimeError):
         return False
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return True  # not Linux: trust oneDNN
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def _lr_factor(cfg: TrainConfig, step: int, total: int) -> float:
@@ -354,8 +364,13 @@ class Trainer:
             frozen = g["name"] == "encoder" and self.step < self.cfg.freeze_encoder_steps
             g["lr"] = 0.0 if frozen else g["base_lr"] * factor
         self.ddp.train()
+        hints = None
+        if getattr(self.model, "accepts_hints", False):  # Zhang et al. 2017: hints drawn from the truth
+            hints = simulate(ab, p_none=self.cfg.hint_p_none)
+            if self.cfg.channels_last:
+                hints = hints.contiguous(memory_format=torch.channels_last)
         with self._autocast():
-            out = self.ddp(l)
+            out = self.ddp(l) if hints is None else self.ddp(l, hints)
         parts = self.loss_fn(out, ab, rgb, labels)
         self.opt.zero_grad(set_to_none=True)
         self.scaler.scale(parts["loss"]).backward()  # a no-op scaler unless fp16 on CUDA
@@ -403,6 +418,7 @@ class Trainer:
             "arch": c.arch, "arch_kwargs": self.arch_kwargs, "objective": c.objective,
             "working_size": c.working_size, "temperature": c.temperature,
             "output_kind": getattr(self.model, "output_kind", "regression"),
+            "accepts_hints": bool(getattr(self.model, "accepts_hints", False)),
             "normalization": {"l_center": L_CENTER, "l_scale": L_SCALE, "ab_scale": AB_SCALE},
             "classes": self.train_set.classes if getattr(self.model, "uses_class_labels", False) else [],
             "training": {"config": asdict(c), "amp": self.amp, "train_images": len(self.train_set), "val_images": self.n_val_total,

@@ -65,3 +65,133 @@ def test_simulated_hints_can_favour_where_color_changes():
     h = simulate(ab, torch.Generator().manual_seed(1), p_none=0.0, p_edge=1.0, max_patch=1)
     cols = h[:, 2].nonzero()[:, 2]
     assert float(((cols - 15.5).abs() < 2).float().mean()) > 0.9  # nearly all on the edge
+
+
+# ---------------------------------------------------------------- the model, the library, the CLI
+import numpy as np  # noqa: E402
+
+from colorizer import create_model  # noqa: E402
+from colorizer.checkpoints import warm_start, save_checkpoint  # noqa: E402
+from conftest import synthetic_photo  # noqa: E402
+
+
+def test_hint_model_warm_started_from_an_automatic_one_starts_identical(tmp_path):
+    torch.manual_seed(0)
+    auto = create_model("effnet-unet", decoder_channels=[32, 24, 16]).eval()
+    save_checkpoint(tmp_path / "auto.safetensors", auto, {"working_size": 64})
+    hinted = create_model("effnet-unet", decoder_channels=[32, 24, 16], hints=True).eval()
+    done = warm_start(hinted, tmp_path / "auto.safetensors")
+    assert set(done["grown_tensors"]) == {"encoder.conv_stem.weight", "up3.conv.0.0.weight"}
+    l = torch.rand(1, 1, 37, 53) - 0.5  # odd sizes: the stride-4 hint pooling must match the skip's shape
+    h = torch.zeros(1, 3, 37, 53)
+    h[0, :, 5:8, 5:8] = torch.tensor([0.4, -0.3, 1.0]).view(3, 1, 1)
+    with torch.no_grad():
+        ref = auto(l)["logits"]
+        assert torch.allclose(hinted(l)["logits"], ref, atol=1e-5)        # no hints: the automatic model
+        assert torch.allclose(hinted(l, h)["logits"], ref, atol=1e-5)     # zero-initialised hint weights
+
+
+def test_automatic_architectures_refuse_a_hint_input():
+    with pytest.raises(ValueError, match="without a hint input"):
+        create_model("effnet-unet", decoder_channels=[32, 24, 16])(torch.zeros(1, 1, 32, 32), torch.zeros(1, 3, 32, 32))
+
+
+def test_library_hints_change_the_colors_near_them(colorizer_weights):
+    from colorizer import Colorizer
+    c = Colorizer.load("effnet-unet", backend="torch")
+    assert c.accepts_hints and c.metadata["arch_kwargs"].get("hints")
+    photo = synthetic_photo(60, 80)
+    plain = np.asarray(c.colorize(photo, size=64)).astype(int)
+    hinted = np.asarray(c.colorize(photo, size=64, hints=[[40, 30, [0, 0, 255]], {"x": 5, "y": 5, "color": "#ff0000"}])).astype(int)
+    assert hinted.shape == plain.shape and np.abs(hinted - plain).max() > 0
+    again = np.asarray(c.colorize(photo, size=64, hints=json.dumps([[40, 30, [0, 0, 255]], [5, 5, "#ff0000"]]))).astype(int)
+    assert np.array_equal(again, hinted)  # JSON text and lists mean the same
+    assert np.array_equal(np.asarray(c.colorize(photo, size=64, hints=[])).astype(int), plain)
+    r = c.run(photo, size=64, hints=[[40, 30, [0, 0, 255]]])
+    assert r.color.size == (80, 60)
+
+
+def test_library_hint_errors_are_clear(colorizer_weights):
+    from colorizer import Colorizer
+    photo = synthetic_photo(60, 80)
+    c = Colorizer.load("effnet-unet", backend="torch")
+    with pytest.raises(ColorizerError, match="outside the image"):
+        c.colorize(photo, size=64, hints=[[80, 10, [0, 0, 255]]])
+    with pytest.raises(ColorizerError, match="at most 256"):
+        c.colorize(photo, size=64, hints=[[1, 1, [0, 0, 255]]] * 257)
+    seed = Colorizer.load("resnet-mid")
+    assert not seed.accepts_hints
+    with pytest.raises(ColorizerError, match="does not take color hints"):
+        seed.colorize(photo, size=64, hints=[[1, 1, [0, 0, 255]]])
+    assert seed.colorize(photo, size=64, hints=[]).size == (80, 60)  # no hints: fine for any model
+
+
+def test_suggest_returns_distinct_likely_colors_at_the_pixels_lightness(colorizer_weights):
+    from colorizer import Colorizer
+    from colorizer.color import rgb_to_lab
+    c = Colorizer.load("effnet-unet", backend="torch")
+    photo = synthetic_photo(60, 80)
+    out = c.suggest(photo, 10, 20, k=5, size=64)
+    assert len(out) == 5 and all(set(s) == {"rgb", "hex", "p"} for s in out)
+    ps = [s["p"] for s in out]
+    assert ps == sorted(ps, reverse=True) and all(0 < p <= 1 for p in ps)
+    assert len({s["hex"] for s in out}) == 5
+    lum = lambda rgb: float(rgb_to_lab(torch.tensor(rgb, dtype=torch.float32).view(3, 1, 1) / 255)[0])  # noqa: E731
+    target = lum(tuple(int(v) for v in photo[20, 10]))
+    # in-gamut suggestions keep the pixel's lightness (clipping may move saturated ones a little)
+    assert min(abs(lum(s["rgb"]) - target) for s in out) < 3
+    with pytest.raises(ColorizerError, match="outside the image"):
+        c.suggest(photo, 80, 0)
+    with pytest.raises(ColorizerError, match="distribution"):
+        Colorizer.load("resnet-mid").suggest(photo, 1, 1)
+
+
+def test_onnx_export_carries_the_hint_input(colorizer_weights):
+    from colorizer import Colorizer
+    onnx = Colorizer.load("effnet-unet", backend="onnx")
+    torch_c = Colorizer.load("effnet-unet", backend="torch")
+    assert onnx.backend == "onnxruntime" and onnx.accepts_hints
+    photo = synthetic_photo(60, 80)
+    hints = [[40, 30, [0, 0, 255]]]
+    a = np.asarray(onnx.colorize(photo, size=64, hints=hints)).astype(int)
+    b = np.asarray(torch_c.colorize(photo, size=64, hints=hints)).astype(int)
+    assert np.abs(a - b).max() <= 3
+
+
+def test_cli_hints_file(colorizer_weights, tmp_path):
+    from test_cli import run
+    from PIL import Image
+    Image.fromarray(synthetic_photo(30, 40)).save(tmp_path / "a.png")
+    (tmp_path / "h.json").write_text(json.dumps([[10, 10, [0, 0, 255]]]))
+    out = tmp_path / "out"
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "h.json"), "--size", "48"],
+            colorizer_weights)
+    assert r.returncode == 0, r.stderr
+    plain = run(["colorize", str(tmp_path / "a.png"), "-o", str(tmp_path / "plain"), "--size", "48"], colorizer_weights)
+    assert plain.returncode == 0
+    assert not np.array_equal(np.asarray(Image.open(out / "a_colorized.png")),
+                              np.asarray(Image.open(tmp_path / "plain" / "a_colorized.png")))
+    (tmp_path / "bad.json").write_text(json.dumps([[99, 10, [0, 0, 255]]]))
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "bad.json")], colorizer_weights)
+    assert r.returncode == 1 and "outside the image" in r.stderr
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "h.json"),
+             "--checkpoint", "resnet-mid"], colorizer_weights)
+    assert r.returncode == 1 and "does not take color hints" in r.stderr
+    (tmp_path / "broken.json").write_text("[[1, 2")
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "broken.json")], colorizer_weights)
+    assert r.returncode == 2 and "not valid JSON" in r.stderr
+
+
+def test_evaluate_with_simulated_hints(colorizer_weights, tmp_path):
+    from colorizer.evaluate import evaluate_hints, hints_table, sample_hints
+    truth = synthetic_photo(32, 32)
+    a, b = sample_hints(truth, 5, seed=3), sample_hints(truth, 5, seed=3)
+    assert a == b and len(a) == 5 and all(0 <= h[0] < 32 and 0 <= h[1] < 32 for h in a)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        from PIL import Image
+        Image.fromarray(synthetic_photo(40, 40, seed=i)).save(folder / f"{i}.png")
+    res = evaluate_hints(folder, ["effnet-unet", "resnet-mid"], counts=(0, 2, 10), size=32, progress=False)
+    assert set(res["effnet-unet"]) == {0, 2, 10} and set(res["resnet-mid"]) == {0}  # a seed: automatic only
+    assert "| effnet-unet | PSNR |" in hints_table(res)

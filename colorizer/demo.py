@@ -1,0 +1,253 @@
+"""What the web demo computes for a request, so that app.py stays UI wiring only.
+
+Where a request's time went before (a 1 MP JPEG: 0.15 s of colorizing, 4.7 s round trip): every image
+was handed to Gradio as a PIL image and written as lossless PNG, the two slider images a second time, the
+side-by-side sheet was built and written whether or not anyone wanted it, and the metrics ran CIEDE2000 on
+the full preview. Here each image is encoded once, by us, as JPEG (libjpeg-turbo through simplejpeg;
+what a browser shows of a photo, a tenth of the PNG's bytes), and the same file serves the panel and the
+slider; the sheet, the slide deck and the comparison grid are made on demand; the metrics run on a
+512 px copy (the same figures to a decimal); and a photo stays decoded between hint clicks (`PhotoCache`).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .hints import parse_hints
+from .imageio import LoadedImage, encode_image, load_image, output_format
+from .inference import Colorizer
+from .presentation import compare, grid, side_by_side
+
+METRIC_SIDE = 256  # long side of the copies the on-page metrics are computed on (same figures to a decimal)
+
+
+class PhotoCache:
+    """The last few uploads, decoded: placing a hint re-colorizes without decoding the photo again."""
+
+    def __init__(self, size: int = 4):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, path: str, max_pixels: int, preview_side: int) -> LoadedImage:
+        st = os.stat(path)
+        key = (path, st.st_mtime_ns, st.st_size, max_pixels)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        loaded = load_image(path, max_pixels, preview_side=preview_side)
+        with self._lock:
+            self._items[key] = loaded
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return loaded
+
+
+@dataclass
+class Rendered:
+    """One result, as files in its own folder (plain values: it lives in the page's gr.State)."""
+    folder: str
+    gray: str
+    color: str                 # the clean colorized preview (slider, sheet, deck)
+    color_marked: str          # the same with the hints drawn as dots (the panel that takes clicks)
+    original: str | None
+    full: str                  # full-resolution download
+    name: str                  # checkpoint
+    arch: str
+    backend: str
+    full_size: tuple[int, int]   # (width, height) of the photo
+    preview_size: tuple[int, int]
+    seconds: float
+    working_size: int
+    hints: list = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+    def as_state(self) -> dict:
+        return asdict(self)
+
+
+def _preview(img: Image.Image, side: int) -> Image.Image:
+    if max(img.size) <= side:
+        return img
+    small = img.copy()
+    small.thumbnail((side, side), Image.BILINEAR, reducing_gap=2.0)
+    return small
+
+
+def _write(img: Image.Image, folder: str, stem: str, fmt: str | None = None) -> str:
+    fmt = fmt or ("PNG" if img.mode == "RGBA" else "JPEG")
+    path = os.path.join(folder, f"{stem}.{'jpg' if fmt == 'JPEG' else 'png'}")
+    encode_image(img, path, fmt)
+    return path
+
+
+def draw_hints(img: Image.Image, hints: list, full_size: tuple[int, int]) -> Image.Image:
+    """The preview with each hint as a dot of its color, ringed black and white so it shows on any photo."""
+    if not hints:
+        return img
+    out = img.convert("RGB").copy()
+    draw = ImageDraw.Draw(out)
+    k = out.width / full_size[0]
+    r = max(4, round(max(out.size) / 90))
+    for h in parse_hints(hints, *full_size):
+        x, y = h.x * k, h.y * k
+        draw.ellipse([x - r - 2, y - r - 2, x + r + 2, y + r + 2], fill="white")
+        draw.ellipse([x - r - 1, y - r - 1, x + r + 1, y + r + 1], fill="black")
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(h.rgb))
+    return out
+
+
+def render(c: Colorizer, image: str, size: int, temperature: float, hints, preview: int, root: str,
+           cache: PhotoCache, max_pixels: int, page: bool = True) -> Rendered:
+    """Colorize `image` (a path) and write what the page shows, each file once, in a new folder under root.
+    page=False (the API): only the full-resolution file and the figures, no on-page previews."""
+    loaded = cache.get(image, max_pixels, size)
+    hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
+    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None)
+    folder = tempfile.mkdtemp(dir=root)
+    full_size = r.color.size
+    fmt = output_format(image, r.color.mode == "RGBA")
+    full = _write(r.color, folder, "colorized", fmt)
+    gray, color = _preview(r.gray, preview), _preview(r.color, preview if page else METRIC_SIDE)
+    original = _preview(r.original, preview) if r.original is not None else None
+    metrics = {}
+    if original is not None:
+        metrics = compare(_preview(color, METRIC_SIDE), _preview(original, METRIC_SIDE))
+    if page:
+        color_path = _write(color, folder, "colorized-preview")
+        marked = _write(draw_hints(color, hints, full_size), folder, "colorized-hints") if hints else color_path
+        gray_path = _write(gray, folder, "gray")
+        original_path = _write(original, folder, "original") if original is not None else None
+    else:
+        color_path = marked = gray_path = full
+        original_path = image if original is not None else None
+    return Rendered(folder=folder, gray=gray_path, color=color_path, color_marked=marked, original=original_path, full=full,
+                    name=c.name, arch=c.arch, backend=c.backend, full_size=full_size, preview_size=color.size,
+                    seconds=r.seconds, working_size=size, hints=hints, metrics=metrics)
+
+
+def summary(r: dict) -> str:
+    """The markdown under the panels."""
+    w, h = r["full_size"]
+    lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
+             f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")]
+    m = r["metrics"]
+    if m:
+        lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "
+                     f"colorfulness **{m['cf_pred']:.1f}** (original {m['cf_true']:.1f})")
+    elif r.get("original") is None:
+        lines.append("The upload was grayscale, so there is no original to compare with.")
+    return "\n\n".join(lines)
+
+
+def panels(r: dict) -> list[tuple[str, str]]:
+    out = [(r["gray"], "grayscale input"), (r["color"], f"colorized ({r['name']})")]
+    if r.get("original"):
+        out.append((r["original"], "original"))
+    return out
+
+
+def sheet(r: dict) -> str:
+    """The captioned side-by-side PNG for a slide, made when asked for."""
+    images = [(Image.open(p), cap) for p, cap in panels(r)]
+    return _write(side_by_side(images), r["folder"], "side-by-side", "PNG")
+
+
+def metric_caption(m: dict) -> str:
+    return f"PSNR {m['psnr']:.1f} · CIEDE {m['ciede2000']:.1f} · CF {m['cf_pred']:.0f}" if m else ""
+
+
+def comparison(results: list[tuple[str, str, Image.Image]], reference: tuple[Image.Image, str], root: str) -> dict:
+    """All models on one photo. results: [(checkpoint, arch, colorized preview)]; reference: (original or
+    gray, its label). Writes each tile (JPEG) and one captioned grid for a slide; returns plain values."""
+    folder = tempfile.mkdtemp(dir=root)
+    ref_img, ref_label = reference
+    small_ref = _preview(ref_img, METRIC_SIDE)
+    tiles, captions, labels = [_write(ref_img.convert("RGB"), folder, "reference")], [ref_label], [ref_label]
+    for i, (name, arch, img) in enumerate(results):
+        m = compare(_preview(img, METRIC_SIDE), small_ref) if ref_label == "original" else {}
+        tiles.append(_write(img.convert("RGB"), folder, f"model-{i}"))
+        captions.append(f"{name} ({arch})" + (f"\n{metric_caption(m)}" if m else ""))
+        labels.append(f"{name} ({arch})" + (f" · {metric_caption(m)}" if m else ""))
+    cols = min(3, len(tiles))
+    imgs = [Image.open(t) for t in tiles]
+    rows = [imgs[i:i + cols] for i in range(0, len(imgs), cols)]
+    caps = [captions[i:i + cols] for i in range(0, len(captions), cols)]
+    sheet_img = _grid_rows(rows, caps)
+    return {"tiles": list(zip(tiles, labels)), "grid": _write(sheet_img, folder, "comparison", "PNG")}
+
+
+def _grid_rows(rows: list[list[Image.Image]], captions: list[list[str]]) -> Image.Image:
+    """presentation.grid puts one caption per column; a comparison needs one per tile: stack one-row grids."""
+    parts = [grid([row], caps, tile=240) for row, caps in zip(rows, captions)]
+    width = max(p.width for p in parts)
+    out = Image.new("RGB", (width, sum(p.height for p in parts)), "white")
+    y = 0
+    for p in parts:
+        out.paste(p, (0, y))
+        y += p.height
+    return out
+
+
+def deck(r: dict | None, comp: dict | None, root: str) -> str:
+    """A .pptx of the current result (and the comparison when made)."""
+    from .slides import SlideImages, write_deck
+    if not r and not comp:
+        raise ValueError("nothing to put in a deck yet")
+    folder = r["folder"] if r else tempfile.mkdtemp(dir=root)
+    results = []
+    if r:
+        notes = [f"Model: {r['name']} ({r['arch']}), working size {r['working_size']}"]
+        if r["metrics"]:
+            m = r["metrics"]
+            notes.append(f"Against the original: PSNR {m['psnr']:.2f} dB, CIEDE2000 {m['ciede2000']:.2f}, "
+                         f"colorfulness {m['cf_pred']:.1f} (original {m['cf_true']:.1f})")
+        if r["hints"]:
+            notes.append(f"{len(r['hints'])} color hints placed by hand")
+        results.append(SlideImages(panels=panels(r), title="Grayscale to color", notes=notes))
+    path = os.path.join(folder, "colorizer-slides.pptx")
+    write_deck(path, "Colorizer", results,
+               comparison=(comp["grid"], "Every model on the same photo") if comp else None)
+    return path
+
+
+def swatch(hex_color: str, side: int = 48) -> Image.Image:
+    return Image.new("RGB", (side, side), hex_color)
+
+
+def pixel_color(path: str, x: float, y: float, full_size: tuple[int, int]) -> str:
+    """'#rrggbb' of the preview file at the full-resolution point (x, y)."""
+    with Image.open(path) as im:
+        k = im.width / full_size[0]
+        px = im.convert("RGB").getpixel((min(im.width - 1, int(x * k)), min(im.height - 1, int(y * k))))
+    return "#%02x%02x%02x" % px
+
+
+def preview_to_full(index, preview_size, full_size) -> tuple[int, int]:
+    """A click on the on-page preview (its pixel coordinates) -> the photo's full-resolution pixel."""
+    x, y = index
+    k = full_size[0] / preview_size[0]
+    return min(full_size[0] - 1, int(x * k)), min(full_size[1] - 1, int(y * k))
+
+
+def hex_to_rgb(value: str) -> list[int]:
+    v = value.strip().lstrip("#")
+    if v.startswith("rgb"):  # some browsers hand back rgba(r, g, b, a)
+        nums = [float(t) for t in v[v.index("(") + 1:v.index(")")].split(",")[:3]]
+        return [int(round(n)) for n in nums]
+    return [int(v[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+def as_array(path: str) -> np.ndarray:
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def temp_root() -> Path:
+    return Path(tempfile.gettempdir())

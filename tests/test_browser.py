@@ -1,0 +1,128 @@
+"""The page as a visitor sees it, in Debian's Chromium (playwright), served with the shipped checkpoints:
+projector and phone layouts, the examples row, the full comparison gallery, and a color hint placed by
+clicking. Screenshots go to tests/artifacts/."""
+import io
+import shutil
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+from test_app import start_app, stop_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_server(tmp_path_factory):
+    """The app on the shipped weights/ (the real flagship: a hint must visibly work)."""
+    server = start_app(ROOT / "weights", tmp_path_factory.mktemp("cwd-browser"))
+    yield server
+    stop_app(server)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it with apt)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+def _open(browser, url, width, height):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#colorize-btn", timeout=90_000)
+    return page
+
+
+def _run_example(page, index):
+    """Click an example thumbnail: it fills the photo and colorizes at once."""
+    thumbs = page.locator("#examples img")
+    assert thumbs.count() == 5  # a compact row of thumbnails, not a table of settings
+    thumbs.nth(index).click()
+    page.wait_for_selector("#panel-pred img", timeout=120_000)
+    page.wait_for_function("document.querySelector('#metrics').innerText.includes('working size')", timeout=120_000)
+
+
+def _no_horizontal_overflow(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def _fetch(url) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(urllib.request.urlopen(url, timeout=30).read())).convert("RGB"))
+
+
+def test_projector_layout_examples_and_full_comparison(real_server, browser):
+    page = _open(browser, real_server["url"], 1920, 1080)
+    _run_example(page, 0)
+    page.click("#compare-btn")
+    page.wait_for_function("document.querySelectorAll('#gallery img').length >= 6", timeout=240_000)
+    page.wait_for_timeout(1500)
+    tiles = page.locator("#gallery img")
+    assert tiles.count() == 6  # the original and five models
+    gallery = page.locator("#gallery").bounding_box()
+    for i in range(tiles.count()):  # every tile lies inside the gallery: nothing cut off below the first row
+        b = tiles.nth(i).bounding_box()
+        assert b["height"] > 50 and b["y"] + b["height"] <= gallery["y"] + gallery["height"] + 2
+    captions = page.locator("#gallery").inner_text()
+    assert "effnet-unet" in captions and "PSNR" in captions
+    assert page.locator("#grid-file a").count() >= 1  # the grid for a slide, downloadable
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(ARTIFACTS / "app-projector-1920x1080.png"), full_page=True)
+    page.close()
+
+
+def test_phone_layout_stacks_the_panels(real_server, browser):
+    page = _open(browser, real_server["url"], 390, 844)
+    _run_example(page, 2)
+    gray, pred = (page.locator(f"{p} img").first.bounding_box() for p in ("#panel-gray", "#panel-pred"))
+    assert pred["y"] >= gray["y"] + gray["height"] - 2  # stacked, not squeezed side by side
+    assert gray["width"] > 250  # readable: close to the phone's width
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(ARTIFACTS / "app-phone-390x844.png"), full_page=True)
+    page.close()
+
+
+def test_a_blue_hint_turns_its_region_blue(real_server, browser):
+    """Click the cat's fur (the model makes it brown), pick pure blue: the fur around the point turns toward
+    blue, the far corner of the photo hardly changes."""
+    from skimage.color import rgb2lab
+    page = _open(browser, real_server["url"], 1400, 1000)
+    _run_example(page, 2)  # chelsea.jpg, 451 x 300
+    before = _fetch(page.locator("#download a").first.get_attribute("href"))
+    box = page.locator("#panel-pred img").first.bounding_box()
+    fx, fy = 0.70, 0.75  # fur on the cat's cheek
+    page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    page.wait_for_function("document.querySelector('#hint-where').innerText.includes('selected')", timeout=60_000)
+    assert page.locator("#swatches img").count() >= 3  # the model's suggested colors there
+    page.locator("#hint-color button.dialog-button").click()
+    field = page.locator("#hint-color input[type=text]")
+    field.fill("#0000ff")
+    field.press("Enter")
+    page.mouse.click(5, 5)
+    page.wait_for_function("document.querySelector('#metrics').innerText.includes('1 hint')", timeout=120_000)
+    after = _fetch(page.locator("#download a").first.get_attribute("href"))
+    page.screenshot(path=str(ARTIFACTS / "app-hint.png"), full_page=True)
+    page.close()
+    h, w = before.shape[:2]
+    cx, cy = int(w * fx), int(h * fy)
+    near = (slice(max(0, cy - 12), cy + 13), slice(max(0, cx - 12), cx + 13))
+    far = (slice(0, 40), slice(0, 40))
+    lab_b, lab_a = rgb2lab(before), rgb2lab(after)
+    blue_b = -107.9  # CIELAB b of pure blue
+    moved_near = float(np.mean(np.abs(lab_b[near][..., 2] - blue_b)) - np.mean(np.abs(lab_a[near][..., 2] - blue_b)))
+    change_far = float(np.mean(np.hypot(*(lab_a[far][..., 1:] - lab_b[far][..., 1:]).transpose(2, 0, 1))))
+    assert moved_near > 8, moved_near     # toward the hint's hue by a clear margin (ab units)
+    assert change_far < moved_near / 3, (change_far, moved_near)
