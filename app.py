@@ -17,7 +17,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from colorizer import ColorizerError, bins, demo  # noqa: E402
 from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, ColorizerPool  # noqa: E402
@@ -35,6 +34,8 @@ CSS = """
 .gradio-container {max-width: 1600px !important; margin: auto}
 #panels img {object-fit: contain}
 #swatches .thumbnail-item {min-width: 40px}
+/* the whole comparison on the page: Gradio caps a gallery at 55vh and scrolls inside it */
+#gallery .grid-wrap {max-height: none !important; height: auto !important; overflow-y: visible !important}
 @media (max-width: 700px) { #panels {flex-direction: column} #panels > div {min-width: 100% !important} }
 """
 
@@ -138,18 +139,12 @@ def compare_all(image: str | None, size: int, temperature: float, progress=gr.Pr
 def _compare(image, size, temperature, progress=gr.Progress()):
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
-    results, reference = [], None
-    for e in progress.tqdm(Colorizer.available(), desc="models"):
-        try:
-            c = POOL.get(e["name"])
-            r = c.run(PHOTOS.get(image, MAX_PIXELS, int(size)), size=int(size), temperature=float(temperature))
-        except (ColorizerError, OSError) as exc:
-            raise _error(exc, image) from None
-        if reference is None:
-            reference = (demo._preview(r.original, PREVIEW), "original") if r.original is not None \
-                else (demo._preview(r.gray, PREVIEW), "grayscale input")
-        results.append((e["name"], e["metadata"]["arch"], demo._preview(r.color, PREVIEW)))
-    comp = demo.comparison(results, reference, _TMP)
+    try:
+        # a generator: each model is loaded (once, by the pool) and run in turn, the progress bar following
+        models = ((e["name"], POOL.get(e["name"])) for e in progress.tqdm(Colorizer.available(), desc="models"))
+        comp = demo.compare_models(models, image, int(size), float(temperature), PREVIEW, _TMP, PHOTOS, MAX_PIXELS)
+    except (ColorizerError, OSError) as exc:
+        raise _error(exc, image) from None
     return comp["tiles"], comp
 
 

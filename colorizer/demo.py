@@ -15,9 +15,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageDraw
 
 from .hints import parse_hints
@@ -163,6 +161,21 @@ def metric_caption(m: dict) -> str:
     return f"PSNR {m['psnr']:.1f} · CIEDE {m['ciede2000']:.1f} · CF {m['cf_pred']:.0f}" if m else ""
 
 
+def compare_models(models, image: str, size: int, temperature: float, preview: int, root: str, cache: PhotoCache,
+                   max_pixels: int) -> dict:
+    """The same photo through each of `models` ((checkpoint name, Colorizer) pairs, any iterable, the
+    default first): the comparison's tiles and grid (see `comparison`)."""
+    loaded = cache.get(image, max_pixels, size)
+    results, reference = [], None
+    for name, c in models:
+        r = c.run(loaded, size=size, temperature=temperature)
+        if reference is None:
+            reference = (_preview(r.original, preview), "original") if r.original is not None \
+                else (_preview(r.gray, preview), "grayscale input")
+        results.append((name, c.arch, _preview(r.color, preview)))
+    return comparison(results, reference, root)
+
+
 def comparison(results: list[tuple[str, str, Image.Image]], reference: tuple[Image.Image, str], root: str) -> dict:
     """All models on one photo. results: [(checkpoint, arch, colorized preview)]; reference: (original or
     gray, its label). Writes each tile (JPEG) and one captioned grid for a slide; returns plain values."""
@@ -243,11 +256,3 @@ def hex_to_rgb(value: str) -> list[int]:
         return [int(round(n)) for n in nums]
     return [int(v[i:i + 2], 16) for i in (0, 2, 4)]
 
-
-def as_array(path: str) -> np.ndarray:
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
-
-
-def temp_root() -> Path:
-    return Path(tempfile.gettempdir())

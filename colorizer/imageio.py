@@ -44,6 +44,8 @@ class LoadedImage:
         self.name = name
         self.preview = preview     # the same photo reduced (same aspect), or None
         self.shape = shape if shape is not None else pixels.shape[:2]  # (H, W), known before decoding
+        self.memo: dict = {}       # what inference derives from the photo (model input, gray panel): a re-run
+                                   # of the same photo with new hints reuses it
 
     @property
     def pixels(self) -> np.ndarray:

@@ -63,8 +63,12 @@ def model_input(pixels: np.ndarray, size: int, full_shape: tuple[int, int] | Non
 
 
 def _model_input(im: LoadedImage, size: int) -> torch.Tensor:
-    """From the preview when there is one (the full decode meanwhile runs on), else the pixels."""
-    return model_input(im.preview, size, im.shape) if im.preview is not None else model_input(im.pixels, size)
+    """From the preview when there is one (the full decode meanwhile runs on), else the pixels. Kept with
+    the photo: placing a hint re-runs the same photo at the same size."""
+    key = ("model_input", size)
+    if key not in im.memo:
+        im.memo[key] = model_input(im.preview, size, im.shape) if im.preview is not None else model_input(im.pixels, size)
+    return im.memo[key]
 
 
 def _with_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -263,7 +267,9 @@ class Colorizer:
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
         color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints])[0])
         seconds = time.perf_counter() - t0
-        gray = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))  # same L, no chroma
+        if "gray" not in loaded.memo:  # same L, no chroma; the same for every re-run of this photo
+            loaded.memo["gray"] = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))
+        gray = loaded.memo["gray"]
         original = _to_pil(_with_alpha(loaded.rgb, loaded.alpha)) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
 

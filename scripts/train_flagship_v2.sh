@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
 # Flagship v2 (session 4): effnet-unet on data v2, warm-started from the v1 flagship, then fine-tuned with
 # simulated user hints (one checkpoint for both modes). Runs on this 2-core CPU in fp32 (no native bf16
-# here), one compute thread so the seed runs of scripts/train_seeds.sh can share the machine.
+# here). Stage 1 uses one compute thread (T1) so the seed runs of scripts/train_seeds.sh can share the
+# machine; stage 2 two (T2).
 # Usage: bash scripts/train_flagship_v2.sh [DATA_ROOT] [STAGE]   STAGE: auto | hints | all (default)
 set -euo pipefail
 DATA=${1:-../shared/data}
 STAGE=${2:-all}
 common=(--data "$DATA/train" --val-data "$DATA/val" --val-images 300 --arch effnet-unet --objective bins
-        --batch-size 32 --size 128 --ema 0.999 --amp auto --working-size 224 --threads 1 --workers 1
+        --batch-size 32 --size 128 --ema 0.999 --amp auto --working-size 224 --workers 1
         --val-every 400 --checkpoint-every 100)
 if [ "$STAGE" != hints ]; then
   # stage 1: automatic colorization, 96 px crops for the first 60% of the steps, 128 px after
-  python train.py "${common[@]}" --init-from weights/effnet-unet.safetensors --lr 5e-4 --lr-encoder 1.5e-4 \
-    --warmup-steps 100 --size-schedule 96:0.6 --steps 2100 --max-minutes 85 \
+  python train.py "${common[@]}" --threads "${T1:-1}" --init-from weights/effnet-unet.safetensors --lr 5e-4 --lr-encoder 1.5e-4 \
+    --warmup-steps 100 --size-schedule 96:0.6 --steps 2800 --max-minutes 82 \
     --out runs/v2/effnet-unet-auto.safetensors --run-dir runs/v2-auto
 fi
 if [ "$STAGE" != auto ]; then
   # stage 2: the hint input (zero-initialised weights) learned from hints simulated from the truth,
   # half the photos with none so the automatic mode keeps improving too
-  python train.py "${common[@]}" --init-from runs/v2/effnet-unet-auto.safetensors --arch-kwargs '{"hints": true}' \
+  python train.py "${common[@]}" --threads "${T2:-2}" --init-from runs/v2/effnet-unet-auto.safetensors --arch-kwargs '{"hints": true}' \
     --lr 2e-4 --lr-encoder 6e-5 --warmup-steps 50 --hint-p-none 0.5 --steps 900 --max-minutes 30 \
     --out runs/v2/effnet-unet-hints.safetensors --run-dir runs/v2-hints
 fi
