@@ -56,3 +56,40 @@ def test_fresh_environment_from_requirements_alone_builds_the_app(tmp_path):
                        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")})
     assert r.returncode == 0, r.stderr[-3000:]
     assert "/colorize" in r.stdout
+
+
+def _readme_git_route() -> list[str]:
+    section = (ROOT / "README.md").read_text().split("### Deploy to Hugging Face Spaces", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_readme_dry_run_command_is_the_one_tested():
+    section = (ROOT / "README.md").read_text().split("### Deploy to Hugging Face Spaces", 1)[1].split("\n## ", 1)[0]
+    assert "python scripts/deploy_space.py USER/SPACE --dry-run" in section  # what the dry-run test above runs
+
+
+def test_readme_git_route_puts_every_large_file_through_lfs(tmp_path):
+    """The README's git commands, run in a fresh clone up to (not including) the push: the branch they make
+    holds every file over 10 MB as an LFS pointer and no plain blob over 10 MB."""
+    if subprocess.run(["git", "lfs", "version"], capture_output=True).returncode != 0:
+        pytest.skip("git-lfs is not installed (apt-get install git-lfs)")
+    clone = tmp_path / "space"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True, timeout=300)
+    subprocess.run(["git", "checkout", "-q", "-B", "main"], cwd=clone, check=True)
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@t")
+    for line in _readme_git_route():
+        if line.startswith("git push"):
+            break
+        subprocess.run(line, shell=True, cwd=clone, check=True, env=env, timeout=300, capture_output=True)
+    lfs = set(subprocess.run(["git", "lfs", "ls-files", "-n"], cwd=clone, capture_output=True, text=True,
+                             check=True).stdout.split())
+    tree = subprocess.run(["git", "ls-tree", "-r", "-l", "HEAD"], cwd=clone, capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+    sizes = {line.split("\t")[1]: int(line.split()[3]) for line in tree}
+    large = {p for p in sizes if (clone / p).stat().st_size > 10 * 1024 * 1024}
+    assert large and large <= lfs                         # the big checkpoints go through LFS
+    assert max(sizes.values()) < 10 * 1024 * 1024         # and no blob in the pushed commit is over 10 MB
+    log = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=clone, capture_output=True, text=True).stdout
+    assert log.strip() == "1"                             # one commit: no old plain blobs in its history
