@@ -164,4 +164,24 @@ def warm_start(model: torch.nn.Module, path: str | os.PathLike) -> dict:
         raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
     model.load_state_dict(state, strict=True)
     return {"path": str(path), "arch": meta["arch"], "steps": meta.get("training", {}).get("steps"),
-            "new_tensors": new, "grown_tensors": grown}
+            "new_tensors": new, "grown_tensors": grown, "lineage": lineage(meta)}
+
+
+def lineage(meta: dict) -> list[dict]:
+    """The training runs behind a checkpoint, oldest first, each {steps, epochs, wall_minutes, train_images,
+    data, device, git}: what a model card sums into "total steps, epochs and hours". Read from the
+    checkpoint's own record of its warm start (or, for one written before that record existed, from the
+    file it started from when that is still there)."""
+    tr = meta.get("training", {})
+    if not tr:
+        return []
+    ws = tr.get("warm_start") or {}
+    before = ws.get("lineage")
+    if before is None and ws.get("path") and Path(ws["path"]).is_file():
+        try:
+            before = lineage(read_metadata(ws["path"]))
+        except ColorizerError:
+            before = None
+    run = {k: tr.get(k) for k in ("steps", "epochs", "wall_minutes", "train_images", "device")}
+    run.update(data=tr.get("config", {}).get("data"), git=meta.get("git_commit"))
+    return [*(before or []), run]

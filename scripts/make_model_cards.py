@@ -4,19 +4,21 @@ checkpoint's rows in its own metadata ("eval": the out-of-distribution row when 
 
     python -m colorizer evaluate ../shared/data/val --no-semantic --json runs/eval/val.json
     python -m colorizer evaluate ../shared/data/val-ood --by-source --json runs/eval/val-ood.json
-    python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json
+    python -m colorizer evaluate ../shared/data/val-ood --hints 0,1,2,5,10,20,50,100 --json runs/eval/hints.json
+    python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json --hints runs/eval/hints.json
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import json
+import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from colorizer.checkpoints import load_checkpoint, update_metadata  # noqa: E402
-from colorizer.evaluate import COLUMNS  # noqa: E402
+from colorizer.checkpoints import lineage, load_checkpoint, update_metadata  # noqa: E402
+from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer  # noqa: E402
 from colorizer.training import TrainConfig  # noqa: E402
 
@@ -47,12 +49,48 @@ def row(r: dict) -> str:
     return " | ".join(f"{r.get(c, float('nan')):.3f}" for c in COLUMNS)
 
 
+def history(meta: dict) -> list[str]:
+    """The runs behind a checkpoint (warm starts chained across sessions) and their total."""
+    runs = lineage(meta)
+    if len(runs) < 2:
+        return []
+    out = ["", "Training history (each run warm-started from the one before):", "",
+           "| run | steps | epochs | minutes | training photos | git |", "|---|---|---|---|---|---|"]
+    for i, r in enumerate(runs, 1):
+        out.append(f"| {i} | {r['steps']} | {r['epochs']} | {r['wall_minutes']} | {r['train_images']} | {r['git']} |")
+    steps = sum(r["steps"] or 0 for r in runs)
+    epochs = sum(r["epochs"] or 0 for r in runs)
+    hours = sum(r["wall_minutes"] or 0 for r in runs) / 60
+    out.append(f"| **total** | **{steps}** | **{epochs:.2f}** | **{hours:.2f} h** | | |")
+    return out + [""]
+
+
+def hint_section(hints: dict, name: str, plot: str | None) -> list[str]:
+    rows = {n: {int(k): v for k, v in r.items()} for n, r in hints["hints"].items()}
+    if name not in {Path(n).stem for n in rows}:
+        return []
+    return ["", f"User color hints (Zhang et al. 2017's protocol: N points drawn at random from the truth, each "
+                f"the mean color of a small patch; `python -m colorizer evaluate {hints['dir']} --hints "
+                f"{','.join(str(k) for k in sorted(next(iter(rows.values()))))}`, {hints['size']}x{hints['size']}):", "",
+            hints_table(rows), *(["", f"![PSNR against hints]({plot})"] if plot else []), ""]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("eval_json", nargs="+", help="one or more evaluate --json files (same dir and size), merged")
-    ap.add_argument("--ood", default=None, help="an evaluate --json file of the out-of-distribution folder (val-ood)")
+    ap.add_argument("--ood", nargs="+", default=None,
+                    help="evaluate --json files of the out-of-distribution folder (val-ood), merged")
+    ap.add_argument("--hints", default=None, help="an evaluate --hints --json file; its table (and plot) go "
+                                                  "into the cards of the checkpoints it covers")
     ap.add_argument("--out", default=str(WEIGHTS_DIR / "README.md"))
     args = ap.parse_args()
+    hints = json.loads(Path(args.hints).read_text()) if args.hints else None
+    plot = None
+    if hints:  # the plot beside the cards, so the README's image link works on the Hub too
+        src = Path(args.hints).with_name(Path(args.hints).stem + "_plot.png")
+        if src.is_file():
+            shutil.copy(src, Path(args.out).with_name("hints_plot.png"))
+            plot = "hints_plot.png"
     evs = [json.loads(Path(p).read_text()) for p in args.eval_json]
     ev = evs[0]
     if any((e["dir"], e["size"]) != (ev["dir"], ev["size"]) for e in evs):
@@ -60,7 +98,17 @@ def main() -> None:
     res = {}
     for e in evs:
         res.update(e["results"])
-    ood = json.loads(Path(args.ood).read_text()) if args.ood else None
+    ood = None
+    for p in args.ood or []:  # one file per batch of checkpoints (the seeds, the flagship): merged
+        e = json.loads(Path(p).read_text())
+        if ood is None:
+            ood = e
+            continue
+        if (e["dir"], e["size"]) != (ood["dir"], ood["size"]):
+            raise SystemExit("out-of-distribution files disagree on folder or size; they cannot be merged")
+        ood["results"].update(e["results"])
+        for source, rows in e.get("by_source", {}).items():
+            ood.setdefault("by_source", {}).setdefault(source, {}).update(rows)
     head = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
 
     def table(title: str, e: dict, results: dict) -> list[str]:
@@ -116,7 +164,8 @@ def main() -> None:
                      f"{meta['decode_tuning']['rule']})" if meta.get("decode_tuning") else ""),
                   *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
                      f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
-                  f"- code {meta.get('code_version')}, git {meta.get('git_commit')}", "",
+                  f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
+                  *history(meta), *(hint_section(hints, name, plot) if hints else []), "",
                   f"Shipped: the best validation CIEDE2000 of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
