@@ -163,8 +163,15 @@ def warm_start(model: torch.nn.Module, path: str | os.PathLike) -> dict:
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
     model.load_state_dict(state, strict=True)
+    return warm_start_record(path, meta, new, grown)
+
+
+def warm_start_record(path, meta: dict | None = None, new=None, grown=None) -> dict:
+    """What a warm start from `path` is recorded as in the new checkpoint (also on --resume, which loads
+    the run's own state instead)."""
+    meta = meta or read_metadata(path)
     return {"path": str(path), "arch": meta["arch"], "steps": meta.get("training", {}).get("steps"),
-            "new_tensors": new, "grown_tensors": grown, "lineage": lineage(meta)}
+            "new_tensors": new or [], "grown_tensors": grown or [], "lineage": lineage(meta)}
 
 
 def lineage(meta: dict) -> list[dict]:

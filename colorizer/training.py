@@ -27,7 +27,7 @@ from PIL import Image
 from torch.utils.data import DataLoader
 
 from . import __version__, bins
-from .checkpoints import atomic_write, save_checkpoint, warm_start
+from .checkpoints import atomic_write, save_checkpoint, warm_start, warm_start_record
 from .color import AB_SCALE, L_CENTER, L_SCALE, join_l_ab, rgb_to_model_input
 from .data import ImageFolderDataset, ResumableSampler, collate
 from .errors import ColorizerError
@@ -293,7 +293,7 @@ class Trainer:
         state = {"model": self.model.state_dict(), "opt": self.opt.state_dict(), "step": self.step,
                  "epoch": self.epoch, "pos": self.pos, "best": self.best, "elapsed": self.elapsed,
                  "rng": _rng_state(), "config": json.dumps(asdict(self.cfg)), "history": json.dumps(self.history),
-                 "skipped": self.skipped_colorless}
+                 "skipped": self.skipped_colorless, "warm_start": json.dumps(self.warm_start)}
         if self.ema_model is not None:
             state["ema"] = self.ema_model.state_dict()
         # our own file, read back with weights_only=True: tensors and plain values only
@@ -321,6 +321,8 @@ class Trainer:
         self.best, self.elapsed = s["best"], s["elapsed"]
         self.history = json.loads(s["history"])
         self.skipped_colorless = s.get("skipped", 0)
+        self.warm_start = json.loads(s["warm_start"]) if "warm_start" in s else \
+            (warm_start_record(self.cfg.init_from) if self.cfg.init_from else None)  # older state files
         _set_rng_state(s["rng"])
         if self.main:
             log.info("resumed from %s at step %d (epoch %d, batch %d)", path, self.step, self.epoch, self.pos)

@@ -166,7 +166,7 @@ def main() -> None:
                      f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
                   *history(meta), *(hint_section(hints, name, plot) if hints else []), "",
-                  f"Shipped: the best validation CIEDE2000 of the run (checked every {cfg.get('val_every')} steps), "
+                  f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
                       f"--images {meta['decode_tuning']['images']} --max-dcf {meta['decode_tuning']['max_dcf']} --write"]
