@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--size", type=int, default=256, help="evaluation resolution (images squashed to NxN)")
     e.add_argument("--working-size", type=int, default=None, help="model working size (default: checkpoint's)")
     e.add_argument("--temperature", type=float, default=None)
-    e.add_argument("--limit", type=int, default=None, help="evaluate only the first N images")
+    e.add_argument("--limit", type=int, default=None, help="evaluate an evenly spaced subset of N images (every kind of a by-kind folder)")
     e.add_argument("--json", default=None, help="write results to this JSON file (and a sample grid PNG beside it)")
     e.add_argument("--hints", default=None, metavar="N[,N...]",
                    help="Zhang et al. 2017's protocol: PSNR/CIEDE2000 with N simulated hints per photo "

@@ -46,10 +46,10 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
     files = list(root) if isinstance(root, list) else find_images(root)
     if not files:
         raise ColorizerError(f"{root}: no images to evaluate")
+    if limit and limit < len(files):  # evenly spaced over the sorted files: every kind of a by-kind folder
+        files = [files[i * len(files) // limit] for i in range(limit)]
     out = EvalSet([], [])
     for f in files:
-        if limit and len(out.images) >= limit:
-            break
         try:
             rgb = load_image(f).rgb
         except ColorizerError:

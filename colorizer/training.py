@@ -84,6 +84,8 @@ class TrainConfig:
     resume: bool = False
     init_from: str | None = None   # warm start: weights of a shipped .safetensors checkpoint (same architecture)
     hint_p_none: float = 0.5       # models with a hint input: share of photos trained with no hint (automatic mode)
+    hint_only: bool = False        # train only the weights that read the hints (BatchNorm statistics frozen too):
+                                   # the automatic colors stay exactly those of --init-from
     ema: float = 0.0               # decay of an exponential moving average of the weights (0 = off); validated and shipped
     notes: str = ""
 
@@ -236,14 +238,17 @@ class Trainer:
         self.loss_fn = ColorLoss(cfg.objective, cfg.rebalance_lambda, cfg.class_weight).to(self.device)
 
         enc = set(map(id, self.model.encoder_parameters())) if hasattr(self.model, "encoder_parameters") else set()
-        groups = [{"params": [p for p in self.model.parameters() if id(p) not in enc], "name": "decoder", "base_lr": cfg.lr}]
+        if cfg.hint_only:
+            enc = self._hint_only()
+        groups = [{"params": [p for p in self.model.parameters() if id(p) not in enc and p.requires_grad], "name": "decoder",
+                   "base_lr": cfg.lr}]
         if enc:
             groups.append({"params": [p for p in self.model.parameters() if id(p) in enc], "name": "encoder",
                            "base_lr": cfg.lr_encoder if cfg.lr_encoder is not None else cfg.lr / 10})
         if cfg.optimizer == "adam":
             self.opt = torch.optim.Adam(groups, lr=cfg.lr)
         else:
-            self.opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=cfg.weight_decay)
+            self.opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=0.0 if cfg.hint_only else cfg.weight_decay)
         self.ddp = self.model
         if self.world > 1:
             self.ddp = torch.nn.parallel.DistributedDataParallel(
@@ -261,6 +266,21 @@ class Trainer:
             self._load_state()
 
     # ---------------------------------------------------------------- EMA
+    def _hint_only(self) -> set:
+        """--hint-only: every weight frozen but the hint-reading slices (gradients masked to them)."""
+        pairs = self.model.hint_weights() if hasattr(self.model, "hint_weights") else []
+        if not pairs:
+            raise ColorizerError("--hint-only needs a model with a hint input (e.g. --arch-kwargs '{\"hints\": true}')")
+        keep = {id(p) for p, _ in pairs}
+        for p in self.model.parameters():
+            p.requires_grad_(id(p) in keep)
+        for p, sl in pairs:
+            mask = torch.zeros_like(p)
+            mask[:, sl] = 1.0
+            p.register_hook(lambda g, m=mask: g * m)
+        self.model.hint_weights_only = True
+        return set()
+
     def _init_ema(self) -> None:
         """A moving average of the weights: on a short CPU budget it generalizes better than the last step."""
         self.ema_model = None
@@ -366,6 +386,10 @@ class Trainer:
             frozen = g["name"] == "encoder" and self.step < self.cfg.freeze_encoder_steps
             g["lr"] = 0.0 if frozen else g["base_lr"] * factor
         self.ddp.train()
+        if self.cfg.hint_only:  # BatchNorm keeps its statistics: the automatic path must not move
+            for m in self.model.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    m.eval()
         hints = None
         if getattr(self.model, "accepts_hints", False):  # Zhang et al. 2017: hints drawn from the truth
             hints = simulate(ab, p_none=self.cfg.hint_p_none)

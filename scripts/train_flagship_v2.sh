@@ -22,8 +22,10 @@ if [ "$STAGE" != hints ]; then
 fi
 if [ "$STAGE" != auto ]; then
   # stage 2: the hint input (zero-initialised weights) learned from hints simulated from the truth,
-  # half the photos with none so the automatic mode keeps improving too
+  # half the photos with none so the automatic mode keeps improving too. Shipped: the final state, by
+  # validation loss (session 4 ran 900 steps selecting on CIEDE2000, which kept step 400, then --resume'd
+  # one step with --best-metric val_loss: hence 901)
   python train.py "${common[@]}" --threads "${T2:-2}" --init-from runs/v2/effnet-unet-auto.safetensors --arch-kwargs '{"hints": true}' \
-    --lr 2e-4 --lr-encoder 6e-5 --warmup-steps 50 --hint-p-none 0.5 --steps 900 --max-minutes 26 \
+    --lr 2e-4 --lr-encoder 6e-5 --warmup-steps 50 --hint-p-none 0.5 --steps 901 --max-minutes 26 --best-metric val_loss \
     --out runs/v2/effnet-unet-hints.safetensors --run-dir runs/v2-hints
 fi

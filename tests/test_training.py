@@ -144,3 +144,27 @@ def test_warm_start_ema_and_crop_schedule(image_folder, tmp_path):
     assert [crop_size_at(plan, p) for p in (0.0, 0.49, 0.5, 0.99)] == [24, 24, 32, 32]
     with pytest.raises(ColorizerError):
         parse_size_schedule("big:0.5", 32)
+
+
+def test_hint_only_training_moves_the_hint_weights_and_nothing_else(image_folder, tmp_path):
+    """--hint-only: from a hint model, only the weights that read the hint planes change (BatchNorm
+    statistics included), so the automatic colors (no hints) are exactly those of the starting checkpoint."""
+    torch.manual_seed(0)
+    start = tmp_path / "start.safetensors"
+    train(_cfg(image_folder, tmp_path, "effnet-unet", steps=3, out=str(start), run_dir=str(tmp_path / "r0")))
+    cfg = _cfg(image_folder, tmp_path, "effnet-unet", steps=6, init_from=str(start), hint_only=True, hint_p_none=0.0,
+               run_dir=str(tmp_path / "r1"), ema=0.0)
+    train(cfg)
+    before, _ = load_checkpoint(start)
+    after, _ = load_checkpoint(cfg.out)
+    a, b = before.state_dict(), after.state_dict()
+    sliced = {"encoder.conv_stem.weight", "up3.conv.0.0.weight"}
+    for k in a:
+        if k in sliced:
+            assert torch.equal(a[k][:, :-3], b[k][:, :-3]), k       # the photo's channels: untouched
+            assert not torch.equal(a[k][:, -3:], b[k][:, -3:]), k   # the hint channels: learned
+        else:
+            assert torch.equal(a[k], b[k]), k
+    l = torch.rand(1, 1, 40, 40) - 0.5
+    with torch.no_grad():
+        assert torch.equal(before.eval()(l)["logits"], after.eval()(l)["logits"])

@@ -75,6 +75,16 @@ class EffNetUNet(ColorModel):
     def encoder_parameters(self):
         return self.encoder.parameters()
 
+    def hint_weights(self) -> list[tuple[nn.Parameter, slice]]:
+        """The weights that read the hint planes, each with its slice of input channels: the stem's last
+        three, and the first conv of the stride-4 block's last three. With no hints these multiply zeros,
+        so training only them (training's --hint-only) cannot change the automatic colors."""
+        if not self.accepts_hints:
+            return []
+        stem = self.encoder.conv_stem.weight
+        first = self.up3.conv[0][0].weight
+        return [(stem, slice(stem.shape[1] - HINT_CHANNELS, None)), (first, slice(first.shape[1] - HINT_CHANNELS, None))]
+
     def forward(self, l: torch.Tensor, hints: torch.Tensor | None = None) -> dict:
         x = to_lite_input(l + 0.5).expand(-1, 3, -1, -1)  # L/100 in [0, 1], as the pretrained weights expect
         if self.accepts_hints:
