@@ -62,6 +62,8 @@ def history(meta: dict) -> list[str]:
     epochs = sum(r["epochs"] or 0 for r in runs)
     hours = sum(r["wall_minutes"] or 0 for r in runs) / 60
     out.append(f"| **total** | **{steps}** | **{epochs:.2f}** | **{hours:.2f} h** | | |")
+    out += ["", "Each run's exact command: the last run's is under \"Reproduce\" below; the earlier ones are in "
+                "the session scripts `scripts/train_flagship_*.sh` (and in this card as it stood at each run's git commit)."]
     return out + [""]
 
 

@@ -4,8 +4,8 @@ validation split, by a stated rule that values being right over being vivid:
     among the settings whose predictions are about as colorful as the photos (|dCF| <= --max-dcf),
     take the lowest mean CIEDE2000 (then the higher PSNR); if none qualifies, the smallest |dCF|.
 
-The search is coordinate-wise (temperature x prior correction, then confidence gating x guided
-upsampling, then the working size), one forward pass per photo and working size. Never run it on
+The search is coordinate-wise (temperature x prior correction at each working size, then confidence
+gating x guided upsampling at the best), one forward pass per photo and working size. Never run it on
 val-ood: that split measures generalization, it is not for tuning.
 
     python scripts/tune_decode.py runs/flagship-v2/effnet-unet.safetensors --data ../shared/data/val --images 300 --write
@@ -45,7 +45,7 @@ def main() -> None:
     ap.add_argument("--confidences", default="0,40,60,90")
     ap.add_argument("--guide-radii", default="0,4")
     ap.add_argument("--guide-eps", type=float, default=1e-3)
-    ap.add_argument("--working-sizes", default="224,160,192,256", help="the first is used while the rest is tuned")
+    ap.add_argument("--working-sizes", default="224,160,192,256", help="each gets its own temperature x prior-correction search")
     ap.add_argument("--max-dcf", type=float, default=6.0)
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
     args = ap.parse_args()
@@ -73,16 +73,16 @@ def main() -> None:
         ok = [r for r in cands if r[2]["dcf"] <= args.max_dcf]
         return min(ok, key=lambda r: (round(r[2]["ciede2000"], 3), -r[2]["psnr"])) if ok else min(cands, key=lambda r: r[2]["dcf"])
 
+    # temperature x prior correction at every working size (the model sees a different scale at each, so
+    # the best sharpness of the distribution moves with it), then gating x guided upsampling at the best
     sizes = [int(v) for v in args.working_sizes.split(",")]
-    ws, base = sizes[0], DecodeSettings(guide_eps=args.guide_eps)
-    tried = [(ws, s, score(ws, s)) for s in (replace(base, temperature=t, prior_correction=a)
-                                              for t in floats(args.temperatures) for a in floats(args.alphas))]
-    _, base, _ = best(tried)
+    base = DecodeSettings(guide_eps=args.guide_eps)
+    tried = [(w, s, score(w, s)) for w in sizes for s in (replace(base, temperature=t, prior_correction=a)
+                                                          for t in floats(args.temperatures) for a in floats(args.alphas))]
+    ws, base, _ = best(tried)
     tried += [(ws, s, score(ws, s)) for s in (replace(base, confidence=k, guide_radius=int(r))
                                               for k in floats(args.confidences) for r in floats(args.guide_radii))
               if (s.confidence, s.guide_radius) != (base.confidence, base.guide_radius)]
-    _, base, _ = best(tried)
-    tried += [(w, base, score(w, base)) for w in sizes[1:]]
     ws, chosen, m = best(tried)
     print(f"chosen: working size {ws}, {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, "
           f"|dCF| {m['dcf']:.1f}) on {len(imgs)} photos of {args.data}")
