@@ -238,8 +238,9 @@ class Trainer:
         self.loss_fn = ColorLoss(cfg.objective, cfg.rebalance_lambda, cfg.class_weight).to(self.device)
 
         enc = set(map(id, self.model.encoder_parameters())) if hasattr(self.model, "encoder_parameters") else set()
-        if cfg.hint_only:
-            enc = self._hint_only()
+        if cfg.hint_only:  # one group: only the hint-reading slices train, at --lr
+            self._freeze_all_but_hint_weights()
+            enc = set()
         groups = [{"params": [p for p in self.model.parameters() if id(p) not in enc and p.requires_grad], "name": "decoder",
                    "base_lr": cfg.lr}]
         if enc:
@@ -266,7 +267,7 @@ class Trainer:
             self._load_state()
 
     # ---------------------------------------------------------------- EMA
-    def _hint_only(self) -> set:
+    def _freeze_all_but_hint_weights(self) -> None:
         """--hint-only: every weight frozen but the hint-reading slices (gradients masked to them)."""
         pairs = self.model.hint_weights() if hasattr(self.model, "hint_weights") else []
         if not pairs:
@@ -278,8 +279,6 @@ class Trainer:
             mask = torch.zeros_like(p)
             mask[:, sl] = 1.0
             p.register_hook(lambda g, m=mask: g * m)
-        self.model.hint_weights_only = True
-        return set()
 
     def _init_ema(self) -> None:
         """A moving average of the weights: on a short CPU budget it generalizes better than the last step."""

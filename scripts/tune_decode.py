@@ -8,7 +8,7 @@ The search is coordinate-wise (temperature x prior correction at each working si
 gating x guided upsampling at the best), one forward pass per photo and working size. Never run it on
 val-ood: that split measures generalization, it is not for tuning.
 
-    python scripts/tune_decode.py runs/flagship-v2/effnet-unet.safetensors --data ../shared/data/val --images 300 --write
+    python scripts/tune_decode.py runs/v3/effnet-unet-v3.safetensors --data ../shared/data/val --images 300 --write
 """
 from __future__ import annotations
 
