@@ -9,6 +9,10 @@ Where false saturated patches came from, and what each setting does about it:
     distant hues, or flat), the chroma of the annealed mean is scaled by 1 / (1 + (spread / s0)^2), spread
     being the standard deviation of ab under the distribution. Confident pixels keep their color,
     undecided ones fall back toward gray instead of a guess.
+  - `flip` (test-time augmentation): the model also sees the photo mirrored, and the two predicted
+    distributions are averaged. Where a guess is unstable (red on one side, blue on the other) the average
+    is spread out, so the annealed mean falls back toward a mixed, duller color instead of a blotch;
+    costs a second forward pass.
   - `guide_radius` / `guide_eps`: the bins head works at 1/4 resolution, and bilinear upsampling lets ab
     bleed across edges (a red coat's color onto the wall behind). A guided filter (He et al., 2010) with
     the photo's L at working size as guide makes ab follow the photo's edges instead.
@@ -23,7 +27,7 @@ import torch.nn.functional as F
 from . import bins
 from .color import normalize_ab
 
-KEYS = ("temperature", "prior_correction", "confidence", "guide_radius", "guide_eps")
+KEYS = ("temperature", "prior_correction", "confidence", "guide_radius", "guide_eps", "flip")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class DecodeSettings:
     confidence: float = 0.0
     guide_radius: int = 0
     guide_eps: float = 1e-3
+    flip: bool = False
 
     @classmethod
     def from_metadata(cls, meta: dict) -> "DecodeSettings":
@@ -41,7 +46,7 @@ class DecodeSettings:
         return cls(temperature=float(d.get("temperature", meta.get("temperature", bins.DEFAULT_TEMPERATURE))),
                    prior_correction=float(d.get("prior_correction", meta.get("prior_correction", 0.0))),
                    confidence=float(d.get("confidence", 0.0)), guide_radius=int(d.get("guide_radius", 0)),
-                   guide_eps=float(d.get("guide_eps", 1e-3)))
+                   guide_eps=float(d.get("guide_eps", 1e-3)), flip=bool(d.get("flip", False)))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -61,6 +66,27 @@ def bins_to_ab(logits: torch.Tensor, s: DecodeSettings, lam: float = 0.5) -> tor
         spread2 = (second - (mean ** 2).sum(1)).clamp_min(0.0)  # E||ab||^2 - ||E ab||^2
         ab = ab / (1.0 + spread2 / s.confidence ** 2).unsqueeze(1)
     return ab
+
+
+def merge_flipped(out: dict, mirrored: dict) -> dict:
+    """Average a model's output with its output for the mirrored input (flipped back): probabilities for
+    the bins head (returned as log-probabilities, which decode like logits), ab for a regression head."""
+    merged = {}
+    if "logits" in out:
+        p = (F.softmax(out["logits"].float(), dim=1) + F.softmax(mirrored["logits"].float(), dim=1).flip(-1)) / 2
+        merged["logits"] = p.clamp_min(1e-12).log()
+    if "ab" in out:
+        merged["ab"] = (out["ab"].float() + mirrored["ab"].float().flip(-1)) / 2
+    return merged
+
+
+def run_model(model, l_norm: torch.Tensor, hints: torch.Tensor | None, s: DecodeSettings) -> dict:
+    """The model's output for l_norm (and hint planes), averaged with the mirrored view when s.flip."""
+    call = (lambda x, h: model(x)) if hints is None else model  # noqa: E731  (the seeds take no hint input)
+    out = call(l_norm, hints)
+    if not s.flip:
+        return out
+    return merge_flipped(out, call(l_norm.flip(-1), None if hints is None else hints.flip(-1)))
 
 
 def _box(x: torch.Tensor, r: int) -> torch.Tensor:

@@ -29,9 +29,10 @@ from PIL import Image
 from . import bins
 from .checkpoints import load_checkpoint, read_metadata
 from .color import lab_to_rgb, rgb_to_lab
-from .decoding import DecodeSettings
+from .decoding import DecodeSettings, run_model
 from .errors import ColorizerError
 from .hints import HintInput, parse_hints, rasterize
+from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 
@@ -98,6 +99,7 @@ class Colorizer:
         self.working_size = int(metadata.get("working_size", 256))
         self.decoding = DecodeSettings.from_metadata(metadata)  # temperature, prior correction, gating, guide
         self._lam = float(metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5))
+        self.propagation = PropagationSettings(**metadata.get("propagation", {}))  # how hints spread (colorizer.propagate)
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ loading
@@ -190,7 +192,8 @@ class Colorizer:
         if hints is not None:
             hints = hints.to(self.device)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
-            return self.model.predict_ab(l_small.to(self.device), s, self._lam, hints=hints)
+            ab = self.model.predict_ab(l_small.to(self.device), s, self._lam, hints=hints)
+        return ab if hints is None else propagate(ab.cpu(), l_small.cpu(), hints.cpu(), self.propagation).to(ab.device)
 
     def hint_planes(self, hints: HintInput, image: LoadedImage, work_shape: tuple[int, int]) -> torch.Tensor | None:
         """Validated hints (colorizer.hints.parse_hints) -> the model's hint planes at the working shape,
@@ -292,7 +295,7 @@ class Colorizer:
         l_small = _model_input(loaded, size)
         planes = self.hint_planes(hints, loaded, tuple(l_small.shape[-2:]))
         with self._lock:
-            out = self.model(l_small.to(self.device)) if planes is None else self.model(l_small.to(self.device), planes.to(self.device))
+            out = run_model(self.model, l_small.to(self.device), None if planes is None else planes.to(self.device), self.decoding)
         logits = out["logits"][0].float().cpu()
         qh, qw = logits.shape[-2:]
         z = logits[:, min(qh - 1, int(point.y * qh / h)), min(qw - 1, int(point.x * qw / w))]

@@ -28,7 +28,7 @@ import torch
 
 from .checkpoints import META_KEY, atomic_write, load_checkpoint
 from .errors import ColorizerError
-from .decoding import DecodeSettings, decode
+from .decoding import DecodeSettings, decode, run_model
 
 
 class _MainOutput(torch.nn.Module):
@@ -167,7 +167,8 @@ class OnnxModel:
 
     def predict_ab(self, l_norm: torch.Tensor, settings: DecodeSettings | None = None, lam: float = 0.5,
                    hints: torch.Tensor | None = None, **overrides) -> torch.Tensor:
-        return decode(self(l_norm, hints), l_norm, replace(settings or DecodeSettings(), **overrides), lam)
+        s = replace(settings or DecodeSettings(), **overrides)
+        return decode(run_model(self, l_norm, hints, s), l_norm, s, lam)
 
     def eval(self):
         return self

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.checkpoints import lineage, load_checkpoint, update_metadata  # noqa: E402
 from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
+from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer  # noqa: E402
 from colorizer.training import TrainConfig  # noqa: E402
 
@@ -74,7 +75,10 @@ def hint_section(hints: dict, name: str, plot: str | None) -> list[str]:
     return ["", f"User color hints (Zhang et al. 2017's protocol: N points drawn at random from the truth, each "
                 f"the mean color of a small patch; `python -m colorizer evaluate {hints['dir']} --hints "
                 f"{','.join(str(k) for k in sorted(next(iter(rows.values()))))}`, {hints['size']}x{hints['size']}):", "",
-            hints_table(rows), *(["", f"![PSNR against hints]({plot})"] if plot else []), ""]
+            hints_table(rows), *(["", f"![PSNR against hints]({plot})"] if plot else []), "",
+            "The network reads the hints as input planes; `colorizer/propagate.py` then spreads each hint's correction "
+            "over its region by an edge-aware solve on the photo's lightness (Levin et al. 2004), settings "
+            f"`{json.dumps(PropagationSettings().as_dict())}` (chosen on val: see that module).", ""]
 
 
 def main() -> None:
@@ -171,7 +175,9 @@ def main() -> None:
                   f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
-                      f"--images {meta['decode_tuning']['images']} --max-dcf {meta['decode_tuning']['max_dcf']} --write"]
+                      f"--images {meta['decode_tuning']['images']} --min-side {meta['decode_tuning'].get('min_side', 0)} "
+                      + "".join(f"--{k.replace('_', '-')} {v} " for k, v in meta['decode_tuning'].get('grid', {}).items())
+                      + f"--max-dcf {meta['decode_tuning']['max_dcf']} --write"]
                       if meta.get("decode_tuning") else []) + ["```", "",
                   head, f"| {name} | {row(res[name])} |", ""]
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")

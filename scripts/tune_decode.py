@@ -4,9 +4,15 @@ validation split, by a stated rule that values being right over being vivid:
     among the settings whose predictions are about as colorful as the photos (|dCF| <= --max-dcf),
     take the lowest mean CIEDE2000 (then the higher PSNR); if none qualifies, the smallest |dCF|.
 
-The search is coordinate-wise (temperature x prior correction at each working size, then confidence
-gating x guided upsampling at the best), one forward pass per photo and working size. Never run it on
-val-ood: that split measures generalization, it is not for tuning.
+The search is coordinate-wise (temperature x prior correction at each working size, then mirrored
+averaging x prior correction x confidence gating x guided upsampling at the best), one forward pass per
+photo and working size (two with mirroring). Never run it on val-ood: that split measures
+generalization, it is not for tuning.
+
+--min-side 128 keeps only photos stored with a short side of at least 128 px. `val` is mostly sources
+stored at 64-128 px (Tiny ImageNet 64, mini-ImageNet 84) that the 256 px evaluation upscales 3-4x; on those
+a small working copy wins because it matches their scale, and session 5 shipped nothing because a choice
+made there (working size 192) did worse on full-size photos. Users upload full-size photos.
 
     python scripts/tune_decode.py runs/v3/effnet-unet-v3.safetensors --data ../shared/data/val --images 300 --write
 """
@@ -22,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from colorizer.checkpoints import update_metadata  # noqa: E402
-from colorizer.decoding import DecodeSettings, decode  # noqa: E402
+from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
 from colorizer.evaluate import load_eval_set  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
@@ -45,25 +51,31 @@ def main() -> None:
     ap.add_argument("--confidences", default="0,40,60,90")
     ap.add_argument("--guide-radii", default="0,4")
     ap.add_argument("--guide-eps", type=float, default=1e-3)
+    ap.add_argument("--flips", default="0", help="0,1 also tries mirrored test-time augmentation (a second forward pass)")
     ap.add_argument("--working-sizes", default="224,160,192,256", help="each gets its own temperature x prior-correction search")
     ap.add_argument("--max-dcf", type=float, default=6.0)
+    ap.add_argument("--min-side", type=int, default=0, help="only photos stored with at least this short side (px)")
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
     args = ap.parse_args()
     files = find_images(args.data)
+    if args.min_side:
+        from PIL import Image
+        files = [f for f in files if min(Image.open(f).size) >= args.min_side]  # header only, no decode
     random.Random(1).shuffle(files)
     imgs = load_eval_set(files, args.size, args.images).images  # the same squashing as `evaluate`
     c = Colorizer.load(args.checkpoint, backend="torch")
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
-    cache: dict[int, list] = {}
+    cache: dict[tuple, list] = {}
 
-    def outputs(ws: int) -> list:
-        if ws not in cache:
+    def outputs(ws: int, flip: bool) -> list:
+        if (ws, flip) not in cache:
             with torch.inference_mode():
-                cache[ws] = [(ls, c.model(ls)) for ls in (model_input(x, ws) for x in imgs)]
-        return cache[ws]
+                cache[ws, flip] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip)))
+                                   for ls in (model_input(x, ws) for x in imgs)]
+        return cache[ws, flip]
 
     def score(ws: int, s: DecodeSettings) -> dict:
-        rows = [image_metrics(join(x, decode(out, ls, s, lam)), x) for (ls, out), x in zip(outputs(ws), imgs)]
+        rows = [image_metrics(join(x, decode(out, ls, s, lam)), x) for (ls, out), x in zip(outputs(ws, s.flip), imgs)]
         m = summarize(rows)
         print(f"working {ws} {s}: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
               f"CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
@@ -80,9 +92,13 @@ def main() -> None:
     tried = [(w, s, score(w, s)) for w in sizes for s in (replace(base, temperature=t, prior_correction=a)
                                                           for t in floats(args.temperatures) for a in floats(args.alphas))]
     ws, base, _ = best(tried)
-    tried += [(ws, s, score(ws, s)) for s in (replace(base, confidence=k, guide_radius=int(r))
+    # gating takes color away where the model is undecided, so it is searched together with the prior
+    # correction (a gated decoding may need a smaller alpha to stay as colorful as the photos)
+    seen = {(ws, s) for w, s, _ in tried}
+    tried += [(ws, s, score(ws, s)) for s in (replace(base, prior_correction=a, confidence=k, guide_radius=int(r), flip=bool(f))
+                                              for f in floats(args.flips) for a in floats(args.alphas)
                                               for k in floats(args.confidences) for r in floats(args.guide_radii))
-              if (s.confidence, s.guide_radius) != (base.confidence, base.guide_radius)]
+              if (ws, s) not in seen]
     ws, chosen, m = best(tried)
     print(f"chosen: working size {ws}, {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, "
           f"|dCF| {m['dcf']:.1f}) on {len(imgs)} photos of {args.data}")
@@ -90,7 +106,8 @@ def main() -> None:
         update_metadata(args.checkpoint, {
             "working_size": ws, "temperature": chosen.temperature, "prior_correction": chosen.prior_correction,
             "decode": chosen.as_dict(),
-            "decode_tuning": {"images": len(imgs), "data": str(args.data), "max_dcf": args.max_dcf, "settings_tried": len(tried),
+            "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
+                              "grid": {k: getattr(args, k) for k in ("working_sizes", "temperatures", "alphas", "confidences", "guide_radii", "flips")}, "settings_tried": len(tried),
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"}})
         print(f"wrote to {args.checkpoint}")
 

@@ -95,8 +95,6 @@ def test_phone_layout_stacks_the_panels(real_server, browser):
     page.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue #12 is open: the shipped flagship's hint input is undertrained "
-                   "(+0.02 dB at 10 hints on val-ood); strict, so this fails loudly once it works")
 def test_a_blue_hint_turns_its_region_blue(real_server, browser):
     """Click the cat's fur (the model makes it brown), pick pure blue: the fur around the point turns toward
     blue, the far corner of the photo hardly changes."""

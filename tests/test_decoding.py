@@ -41,3 +41,24 @@ def test_settings_from_old_and_new_metadata():
         DecodeSettings(temperature=0.3, prior_correction=0.5)
     s = DecodeSettings(temperature=0.5, confidence=40.0, guide_radius=4)
     assert DecodeSettings.from_metadata({"temperature": 0.1, "decode": s.as_dict()}) == s
+
+
+def test_mirrored_averaging_is_symmetric_and_spreads_unstable_guesses():
+    """flip: the output for a photo and for its mirror image are mirror images, and where the model says
+    red on one view and blue on the other the merged distribution holds both (a duller annealed mean)."""
+    from colorizer.decoding import merge_flipped, run_model
+    from colorizer import bins
+    torch.manual_seed(0)
+    q = bins.num_bins()
+    conv = torch.nn.Conv2d(1, q, 3, padding=1)
+    model = lambda l: {"logits": conv(l) * 5}  # noqa: E731
+    l = torch.rand(1, 1, 8, 12) - 0.5
+    s = DecodeSettings(flip=True)
+    a = decode(run_model(model, l, None, s), l, s)
+    b = decode(run_model(model, l.flip(-1), None, s), l.flip(-1), s)
+    assert torch.allclose(a, b.flip(-1), atol=1e-5)
+    red, blue = torch.full((1, q, 2, 2), -20.0), torch.full((1, q, 2, 2), -20.0)
+    red[:, 10], blue[:, 200] = 20.0, 20.0
+    merged = merge_flipped({"logits": red}, {"logits": blue})["logits"].softmax(1)
+    assert torch.allclose(merged[:, 10], torch.full_like(merged[:, 10], 0.5), atol=1e-4)
+    assert torch.allclose(merged[:, 200], merged[:, 10], atol=1e-4)

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 
 from .. import bins
-from ..decoding import DecodeSettings, decode
+from ..decoding import DecodeSettings, decode, run_model
 
 
 class ColorModel(nn.Module):
@@ -35,7 +35,7 @@ class ColorModel(nn.Module):
         say, with any field overridden by keyword (e.g. temperature=0.2); lam: the rebalancing it trained
         with; hints: (B,3,H,W) hint planes (colorizer.hints), only for models that accept them."""
         s = replace(settings or DecodeSettings(), **overrides)
-        return decode(self(l_norm) if hints is None else self(l_norm, hints), l_norm, s, lam)
+        return decode(run_model(self, l_norm, hints, s), l_norm, s, lam)
 
 
 def decode_ab(out: dict, size, temperature: float = bins.DEFAULT_TEMPERATURE, mode: str = "auto") -> torch.Tensor:
