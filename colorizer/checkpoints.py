@@ -133,7 +133,9 @@ def warm_start(model: torch.nn.Module, path: str | os.PathLike) -> dict:
     Unlike load_checkpoint this tolerates a grown model, explicitly rather than silently: a tensor the
     file lacks keeps its fresh initialisation (a new head), a weight whose input channels grew (dim 1,
     e.g. a hint input) gets the old ones and zeros for the new, so the model starts out computing what
-    the checkpoint computed. Anything else (unknown tensors, other shapes, another architecture) fails.
+    the checkpoint computed; a model may say how its other new tensors start (`init_grown`: effnet-unet's
+    added encoder blocks start as the identity). Anything else (unknown tensors, other shapes, another
+    architecture) fails.
     Returns what was done, for the new checkpoint's metadata.
     """
     meta = read_metadata(path)
@@ -163,6 +165,8 @@ def warm_start(model: torch.nn.Module, path: str | os.PathLike) -> dict:
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
     model.load_state_dict(state, strict=True)
+    if new and hasattr(model, "init_grown"):  # e.g. a deeper encoder: added blocks start as the identity
+        grown = grown + model.init_grown(new)
     return warm_start_record(path, meta, new, grown)
 
 

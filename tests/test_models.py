@@ -55,3 +55,27 @@ def test_effnet_heads_and_pretrained_encoder():
     assert first.abs().sum() > 0
     with pytest.raises(ValueError):
         create_model("effnet-unet", head="wrong")
+
+
+def test_effnet_grows_from_lite0_to_lite1_computing_the_same_colors(tmp_path):
+    """A Lite1 encoder warm-started from a Lite0 checkpoint: the Lite0 blocks are copied, each added block
+    starts as the identity (ImageNet weights, zero last BatchNorm), so the outputs match exactly."""
+    from colorizer.checkpoints import save_checkpoint, warm_start
+    torch.manual_seed(0)
+    small = create_model("effnet-unet", decoder_channels=[32, 24, 16], hints=True).eval()
+    for m in small.modules():  # non-trivial BatchNorm statistics, so "the same" is not a coincidence of zeros
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    path = tmp_path / "lite0.safetensors"
+    save_checkpoint(path, small, {})
+    grown = create_model("effnet-unet", decoder_channels=[32, 24, 16], hints=True, lite=1).eval()
+    info = warm_start(grown, path)
+    assert info["grown_tensors"] == ["encoder.blocks.1.2", "encoder.blocks.2.2", "encoder.blocks.3.3",
+                                     "encoder.blocks.4.3", "encoder.blocks.5.4"]
+    assert grown.encoder.blocks[1][2].conv_pw.weight.abs().sum() > 0  # ImageNet weights, not zeros
+    l = torch.rand(1, 1, 64, 80) - 0.5
+    with torch.no_grad():
+        assert torch.equal(small(l)["logits"], grown(l)["logits"])
+    with pytest.raises(ValueError, match="lite"):
+        create_model("effnet-unet", lite=3)

