@@ -4,8 +4,8 @@ validation split, by a stated rule that values being right over being vivid:
     among the settings whose predictions are about as colorful as the photos (|dCF| <= --max-dcf),
     take the lowest mean CIEDE2000 (then the higher PSNR); if none qualifies, the smallest |dCF|.
 
-The search is coordinate-wise (temperature x prior correction at each working size, then mirrored
-averaging x prior correction x confidence gating x guided upsampling at the best), one forward pass per
+The search is coordinate-wise (temperature x prior correction at each working size, then a second scale x
+mirrored averaging x prior correction x confidence gating x guided upsampling at the best), one forward pass per
 photo and working size (two with mirroring). Never run it on val-ood: that split measures
 generalization, it is not for tuning.
 
@@ -52,6 +52,7 @@ def main() -> None:
     ap.add_argument("--guide-radii", default="0,4")
     ap.add_argument("--guide-eps", type=float, default=1e-3)
     ap.add_argument("--flips", default="0", help="0,1 also tries mirrored test-time augmentation (a second forward pass)")
+    ap.add_argument("--second-sizes", default="0", help="0,160 also tries averaging with a view at that long side")
     ap.add_argument("--working-sizes", default="224,160,192,256", help="each gets its own temperature x prior-correction search")
     ap.add_argument("--max-dcf", type=float, default=6.0)
     ap.add_argument("--min-side", type=int, default=0, help="only photos stored with at least this short side (px)")
@@ -67,15 +68,15 @@ def main() -> None:
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
     cache: dict[tuple, list] = {}
 
-    def outputs(ws: int, flip: bool) -> list:
-        if (ws, flip) not in cache:
+    def outputs(ws: int, flip: bool, second: int) -> list:
+        if (ws, flip, second) not in cache:
             with torch.inference_mode():
-                cache[ws, flip] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip)))
-                                   for ls in (model_input(x, ws) for x in imgs)]
-        return cache[ws, flip]
+                cache[ws, flip, second] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip, second_size=second)))
+                                           for ls in (model_input(x, ws) for x in imgs)]
+        return cache[ws, flip, second]
 
     def score(ws: int, s: DecodeSettings) -> dict:
-        rows = [image_metrics(join(x, decode(out, ls, s, lam)), x) for (ls, out), x in zip(outputs(ws, s.flip), imgs)]
+        rows = [image_metrics(join(x, decode(out, ls, s, lam)), x) for (ls, out), x in zip(outputs(ws, s.flip, s.second_size), imgs)]
         m = summarize(rows)
         print(f"working {ws} {s}: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
               f"CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
@@ -95,8 +96,9 @@ def main() -> None:
     # gating takes color away where the model is undecided, so it is searched together with the prior
     # correction (a gated decoding may need a smaller alpha to stay as colorful as the photos)
     seen = {(ws, s) for w, s, _ in tried}
-    tried += [(ws, s, score(ws, s)) for s in (replace(base, prior_correction=a, confidence=k, guide_radius=int(r), flip=bool(f))
-                                              for f in floats(args.flips) for a in floats(args.alphas)
+    tried += [(ws, s, score(ws, s)) for s in (replace(base, prior_correction=a, confidence=k, guide_radius=int(r), flip=bool(f),
+                                                      second_size=int(m))
+                                              for m in floats(args.second_sizes) for f in floats(args.flips) for a in floats(args.alphas)
                                               for k in floats(args.confidences) for r in floats(args.guide_radii))
               if (ws, s) not in seen]
     ws, chosen, m = best(tried)
@@ -107,7 +109,7 @@ def main() -> None:
             "working_size": ws, "temperature": chosen.temperature, "prior_correction": chosen.prior_correction,
             "decode": chosen.as_dict(),
             "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
-                              "grid": {k: getattr(args, k) for k in ("working_sizes", "temperatures", "alphas", "confidences", "guide_radii", "flips")}, "settings_tried": len(tried),
+                              "grid": {k: getattr(args, k) for k in ("working_sizes", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"}})
         print(f"wrote to {args.checkpoint}")
 

@@ -62,3 +62,31 @@ def test_mirrored_averaging_is_symmetric_and_spreads_unstable_guesses():
     merged = merge_flipped({"logits": red}, {"logits": blue})["logits"].softmax(1)
     assert torch.allclose(merged[:, 10], torch.full_like(merged[:, 10], 0.5), atol=1e-4)
     assert torch.allclose(merged[:, 200], merged[:, 10], atol=1e-4)
+
+
+def test_second_scale_averages_a_smaller_view_without_hints():
+    """second_size: the model also sees the photo at that working size (area second_size^2, no hints), and
+    the two distributions are averaged on the first view's grid; skipped for photos not larger than it."""
+    from colorizer import bins
+    from colorizer.decoding import run_model
+    q = bins.num_bins()
+    seen = []
+
+    def model(l, hints=None):
+        seen.append((tuple(l.shape[-2:]), hints))
+        z = torch.full((l.shape[0], q, l.shape[-2] // 4, l.shape[-1] // 4), -20.0)
+        z[:, 10 if l.shape[-1] > 100 else 200] = 20.0  # one color at full size, another at the small size
+        return {"logits": z}
+
+    l, planes = torch.zeros(1, 1, 96, 128), torch.zeros(1, 3, 96, 128)
+    out = run_model(model, l, planes, DecodeSettings(second_size=55))
+    assert [s for s, _ in seen] == [(96, 128), (48, 64)]  # 55^2 ~ 48 x 64, the aspect kept
+    assert seen[0][1] is planes and seen[1][1] is None
+    p = out["logits"].softmax(1)
+    assert out["logits"].shape[-2:] == (24, 32)
+    assert torch.allclose(p[:, 10], torch.full_like(p[:, 10], 0.5), atol=1e-4)
+    assert torch.allclose(p[:, 200], p[:, 10], atol=1e-4)
+    seen.clear()
+    run_model(model, torch.zeros(1, 1, 48, 64), None, DecodeSettings(second_size=64))
+    assert len(seen) == 1  # already that small: one view
+    assert DecodeSettings.from_metadata({"decode": DecodeSettings(second_size=160).as_dict()}).second_size == 160
