@@ -166,7 +166,10 @@ def warm_start(model: torch.nn.Module, path: str | os.PathLike) -> dict:
         raise ColorizerError(f"{path}: cannot read checkpoint tensors ({exc})") from None
     model.load_state_dict(state, strict=True)
     if new and hasattr(model, "init_grown"):  # e.g. a deeper encoder: added blocks start as the identity
-        grown = grown + model.init_grown(new)
+        try:
+            grown = grown + model.init_grown(new)
+        except ValueError as exc:
+            raise ColorizerError(f"{path}: cannot grow this model from it ({exc})") from None
     return warm_start_record(path, meta, new, grown)
 
 
