@@ -100,17 +100,17 @@ def average_outputs(views: list[dict]) -> dict:
     return merged
 
 
-def merge_flipped(out: dict, mirrored: dict) -> dict:
-    """Average a model's output with its output for the mirrored input (flipped back)."""
-    return average_outputs([out, {k: v.flip(-1) for k, v in mirrored.items()}])
+def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
+    """The model's input shape for an h x w photo at working size `size`: the aspect ratio kept, the area
+    about size^2 (so cost is fixed), sides at least 16. Used by inference for the first view and by the
+    second scale below."""
+    k = size / (h * w) ** 0.5
+    return max(16, round(h * k)), max(16, round(w * k))
 
 
 def rescale(l_norm: torch.Tensor, working: int) -> torch.Tensor:
-    """l_norm (B,1,H,W) at another working size: area about working^2, aspect kept, sides at least 16 (the
-    rule of inference.working_shape), antialiased."""
-    h, w = l_norm.shape[-2:]
-    f = working / (h * w) ** 0.5
-    size = (max(16, round(h * f)), max(16, round(w * f)))
+    """l_norm (B,1,H,W) at another working size (working_shape), antialiased."""
+    size = working_shape(*l_norm.shape[-2:], working)
     return F.interpolate(l_norm, size=size, mode="bilinear", align_corners=False, antialias=True)
 
 

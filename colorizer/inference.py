@@ -29,7 +29,7 @@ from PIL import Image
 from . import bins
 from .checkpoints import load_checkpoint, read_metadata
 from .color import lab_to_rgb, rgb_to_lab
-from .decoding import DecodeSettings, run_model
+from .decoding import DecodeSettings, run_model, working_shape
 from .errors import ColorizerError
 from .hints import HintInput, parse_hints, rasterize
 from .propagate import PropagationSettings, propagate
@@ -42,12 +42,6 @@ DEFAULT_CHECKPOINT = "effnet-unet"
 # benchmarks/inference_latency.py), PyTorch otherwise; "torch" or "onnx" force one.
 BACKENDS = ("auto", "torch", "onnx")
 log = logging.getLogger("colorizer")
-
-
-def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
-    """Keep the aspect ratio; make the area about size^2 (so cost is fixed); sides at least 16."""
-    k = size / (h * w) ** 0.5
-    return max(16, round(h * k)), max(16, round(w * k))
 
 
 def model_input(pixels: np.ndarray, size: int, full_shape: tuple[int, int] | None = None) -> torch.Tensor:

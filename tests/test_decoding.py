@@ -46,7 +46,7 @@ def test_settings_from_old_and_new_metadata():
 def test_mirrored_averaging_is_symmetric_and_spreads_unstable_guesses():
     """flip: the output for a photo and for its mirror image are mirror images, and where the model says
     red on one view and blue on the other the merged distribution holds both (a duller annealed mean)."""
-    from colorizer.decoding import merge_flipped, run_model
+    from colorizer.decoding import average_outputs, run_model
     from colorizer import bins
     torch.manual_seed(0)
     q = bins.num_bins()
@@ -59,7 +59,7 @@ def test_mirrored_averaging_is_symmetric_and_spreads_unstable_guesses():
     assert torch.allclose(a, b.flip(-1), atol=1e-5)
     red, blue = torch.full((1, q, 2, 2), -20.0), torch.full((1, q, 2, 2), -20.0)
     red[:, 10], blue[:, 200] = 20.0, 20.0
-    merged = merge_flipped({"logits": red}, {"logits": blue})["logits"].softmax(1)
+    merged = average_outputs([{"logits": red}, {"logits": blue.flip(-1)}])["logits"].softmax(1)
     assert torch.allclose(merged[:, 10], torch.full_like(merged[:, 10], 0.5), atol=1e-4)
     assert torch.allclose(merged[:, 200], merged[:, 10], atol=1e-4)
 
