@@ -24,7 +24,8 @@ from colorizer.inference import WEIGHTS_DIR, Colorizer  # noqa: E402
 from colorizer.training import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
-         "inception-fusion": "seed 003", "effnet-unet": "ours (flagship)"}
+         "inception-fusion": "seed 003", "effnet-unet": "ours (flagship)",
+         "ensemble": "ours: trained networks whose predictions are averaged"}
 
 
 def train_command(cfg: dict) -> str:
@@ -65,6 +66,24 @@ def history(meta: dict) -> list[str]:
     out.append(f"| **total** | **{steps}** | **{epochs:.2f}** | **{hours:.2f} h** | | |")
     out += ["", "Each run's exact command: the last run's is under \"Reproduce\" below; the earlier ones are in "
                 "the session scripts `scripts/train_flagship_*.sh` (and in this card as it stood at each run's git commit)."]
+    return out + [""]
+
+
+def combined_section(meta: dict) -> list[str]:
+    """For a checkpoint made by scripts/combine_checkpoints.py: each ingredient's training, then the command
+    that combined them (the training lines above are the first ingredient's)."""
+    how = "ensemble" if meta.get("ensemble") else "soup" if meta.get("soup") else None
+    if how is None:
+        return []
+    c = meta[how]
+    out = ["", f"Made by `python scripts/combine_checkpoints.py weights/NAME.safetensors {' '.join(c['of'])} --how {how}` "
+               f"({c['rule']}), then its decoding tuned as below. The ingredients:"]
+    for i, m in enumerate(c.get("members", []), 1):
+        runs = lineage({"training": m["training"], "git_commit": m.get("git_commit")})
+        steps, hours = sum(r["steps"] or 0 for r in runs), sum(r["wall_minutes"] or 0 for r in runs) / 60
+        out += ["", f"{i}. `{m['path']}`: {len(runs)} runs, {steps} steps, {hours:.2f} h in all; its last run:", "",
+                "```", train_command(m["training"].get("config", {})), "```", *history({"training": m["training"],
+                                                                                      "git_commit": m.get("git_commit")})]
     return out + [""]
 
 
@@ -156,7 +175,7 @@ def main() -> None:
                                                               if str(meta.get('objective', '')).startswith('bins') else ""),
                   f"- optimizer: {cfg.get('optimizer')} lr {cfg.get('lr')}" + (f", encoder lr {cfg.get('lr_encoder')}, "
                   f"frozen for the first {cfg.get('freeze_encoder_steps')} steps, ImageNet-pretrained encoder"
-                  if meta["arch"] == "effnet-unet" else "") + f", batch {cfg.get('batch_size')}, schedule {cfg.get('schedule')}",
+                  if meta["arch"] in ("effnet-unet", "ensemble") else "") + f", batch {cfg.get('batch_size')}, schedule {cfg.get('schedule')}",
                   f"- data: {tr.get('train_images')} training photos from `{cfg.get('data')}`, validation "
                   f"`{cfg.get('val_data')}`; training crops {cfg.get('size')} px; "
                   f"{tr.get('skipped_colorless', 0)} nearly colorless samples skipped",
@@ -171,7 +190,7 @@ def main() -> None:
                   *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
                      f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
-                  *history(meta), *(hint_section(hints, name, plot) if hints else []), "",
+                  *history(meta), *combined_section(meta), *(hint_section(hints, name, plot) if hints else []), "",
                   f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "

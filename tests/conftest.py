@@ -26,7 +26,9 @@ from colorizer.checkpoints import save_checkpoint  # noqa: E402
 def small_kwargs(name: str) -> dict:
     """Shrunken settings so tests stay fast; every architecture still runs its real code."""
     return {"inception-fusion": {"num_classes": 3, "width": 8}, "conv-autoencoder": {"width": 8},
-            "gray2rgb-cnn": {"channels": 8, "hidden": 64}, "effnet-unet": {"decoder_channels": [32, 24, 16], "hints": True}}.get(name, {})
+            "gray2rgb-cnn": {"channels": 8, "hidden": 64}, "effnet-unet": {"decoder_channels": [32, 24, 16], "hints": True},
+            "ensemble": {"members": [{"arch": "effnet-unet", "kwargs": {"decoder_channels": [32, 24, 16], "hints": True}},
+                                     {"arch": "effnet-unet", "kwargs": {"decoder_channels": [24, 16, 16]}}]}}.get(name, {})
 
 
 @pytest.fixture(scope="session")

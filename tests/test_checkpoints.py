@@ -68,3 +68,30 @@ def test_failure_modes_name_the_file(tmp_path):
 def test_read_metadata_does_not_need_tensors(tmp_path):
     save_checkpoint(tmp_path / "m.safetensors", create_model("resnet-mid"), {"objective": "mse"})
     assert read_metadata(tmp_path / "m.safetensors")["objective"] == "mse"
+
+
+def test_combine_checkpoints_builds_an_ensemble_and_gives_each_member_back(tmp_path):
+    """scripts/combine_checkpoints.py, the way the shipped flagship is made: two trained checkpoints into an
+    ensemble that records each one's training, and --how member returns a member bit for bit (a warm start)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    torch.manual_seed(0)
+    paths = []
+    for i in range(2):
+        m = create_model("effnet-unet", **small_kwargs("effnet-unet"))
+        paths.append(tmp_path / f"m{i}.safetensors")
+        save_checkpoint(paths[-1], m, {"working_size": 64, "training": {"steps": 10 + i, "config": {"lr": 0.1}}})
+    script = [sys.executable, str(root / "scripts/combine_checkpoints.py")]
+    ens = tmp_path / "ens.safetensors"
+    subprocess.run(script + [str(ens), *map(str, paths), "--how", "ensemble", "--alpha", "0.3"], check=True)
+    model, meta = load_checkpoint(ens)
+    assert meta["arch"] == "ensemble" and meta["decode"]["prior_correction"] == 0.3
+    assert [m["training"]["steps"] for m in meta["ensemble"]["members"]] == [10, 11]
+    back = tmp_path / "back.safetensors"
+    subprocess.run(script + [str(back), str(ens), "--how", "member", "--index", "1"], check=True)
+    got, got_meta = load_checkpoint(back)
+    want, _ = load_checkpoint(paths[1])
+    assert got_meta["arch"] == "effnet-unet" and got_meta["training"]["steps"] == 11
+    assert all(torch.equal(got.state_dict()[k], v) for k, v in want.state_dict().items())

@@ -20,7 +20,7 @@ def test_unknown_architecture_and_bad_kwargs_are_clear():
         create_model("resnet-mid", bogus=1)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", list_models())
 @pytest.mark.parametrize("hw", [(64, 64), (97, 131)])
 def test_forward_shape_range_and_gradients(name, hw):
     torch.manual_seed(0)
@@ -38,7 +38,7 @@ def test_forward_shape_range_and_gradients(name, hw):
     assert any(g.abs().sum() > 0 for g in grads)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", list_models())
 def test_predict_ab_in_eval_mode(name):
     model = create_model(name, **small_kwargs(name)).eval()
     with torch.no_grad():
@@ -79,3 +79,37 @@ def test_effnet_grows_from_lite0_to_lite1_computing_the_same_colors(tmp_path):
         assert torch.equal(small(l)["logits"], grown(l)["logits"])
     with pytest.raises(ValueError, match="lite"):
         create_model("effnet-unet", lite=3)
+
+
+def test_ensemble_averages_its_members_probabilities_and_passes_hints_to_those_that_take_them(tmp_path):
+    """Two copies of one network decode to that network's colors; two different ones give the log of their
+    mean probabilities; hints reach the member built with a hint input only; a checkpoint round-trips."""
+    from colorizer.checkpoints import load_checkpoint, save_checkpoint
+    torch.manual_seed(0)
+    kw = small_kwargs("ensemble")
+    ens = create_model("ensemble", **kw).eval()
+    a, b = ens.members
+    assert ens.accepts_hints and a.accepts_hints and not b.accepts_hints
+    l = torch.rand(1, 1, 48, 64) - 0.5
+    hints = torch.zeros(1, 3, 48, 64)
+    hints[:, :, 20:24, 30:34] = torch.tensor([0.5, -0.5, 1.0]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        mean = (a(l, hints)["logits"].softmax(1) + b(l)["logits"].softmax(1)) / 2
+        assert torch.allclose(ens(l, hints)["logits"].exp(), mean, atol=1e-5)
+        assert not torch.allclose(ens(l, hints)["logits"], ens(l)["logits"])  # the hint changed member a
+        twin = create_model("ensemble", members=[kw["members"][0]] * 2).eval()
+        for m in twin.members:
+            m.load_state_dict(a.state_dict())
+        assert torch.allclose(twin.predict_ab(l), a.predict_ab(l), atol=1e-4)
+    save_checkpoint(tmp_path / "e.safetensors", ens, {"working_size": 64})
+    back, meta = load_checkpoint(tmp_path / "e.safetensors")
+    assert meta["arch"] == "ensemble" and len(back.members) == 2
+    with torch.no_grad():
+        assert torch.allclose(back.eval()(l)["logits"], ens(l)["logits"], atol=1e-5)
+
+
+def test_ensemble_settings_are_checked():
+    with pytest.raises(ColorizerError, match="bad settings"):
+        create_model("ensemble", members=[{"kwargs": {}}])
+    with pytest.raises(ColorizerError, match="output kind"):
+        create_model("ensemble", members=[{"arch": "effnet-unet"}, {"arch": "conv-autoencoder", "kwargs": {"width": 8}}])

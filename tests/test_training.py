@@ -16,13 +16,14 @@ from colorizer.training import TrainConfig, config_from_args, train
 
 from conftest import ROOT, small_kwargs
 
-LR = {"resnet-mid": 3e-3, "gray2rgb-cnn": 1e-3, "conv-autoencoder": 3e-3, "inception-fusion": 3e-3, "effnet-unet": 3e-3}
+LR = {"resnet-mid": 3e-3, "gray2rgb-cnn": 1e-3, "conv-autoencoder": 3e-3, "inception-fusion": 3e-3, "effnet-unet": 3e-3,
+      "ensemble": 3e-3}
 
 
 def _cfg(folder, tmp_path, arch, **kw) -> TrainConfig:
     base = dict(data=str(folder), out=str(tmp_path / f"{arch}.safetensors"), arch=arch, arch_kwargs=small_kwargs(arch),
                 run_dir=str(tmp_path / "run"), size=32, batch_size=6, steps=24, val_split=0.2, val_images=4,
-                objective="bins" if arch == "effnet-unet" else "mse", lr=LR[arch], lr_encoder=LR[arch],
+                objective="bins" if arch in ("effnet-unet", "ensemble") else "mse", lr=LR[arch], lr_encoder=LR[arch],
                 warmup_steps=1, schedule="constant", workers=0, log_every=1, val_every=1000, checkpoint_every=10,
                 pretrained=False, working_size=48, half=False, threads=1)
     base.update(kw)

@@ -1,0 +1,110 @@
+"""Session 8's per-photo chroma scale experiment (not shipped; README, "Session 8").
+
+Most of the flagship's error is whole photos painted in a plausible but wrong hue. If one factor per photo
+scaled its colors (0: leave it gray where the guess is wrong), how much would that gain, and can the network's
+own features predict the factor?
+
+  oracle     the least-squares factor from the truth (ab of the prediction against ab of the photo), per photo;
+  predicted  a ridge regression from the encoder's pooled deepest features, the mean chroma, spread and entropy
+             of the predicted distribution and the photo's lightness statistics, fitted on training photos
+             (never val-ood), its output divided by its mean so that the overall colorfulness stays about put.
+
+    python scripts/chroma_scale_experiment.py weights/effnet-unet.safetensors --train ../shared/data/train \\
+        --val ../shared/data/val
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from colorizer import bins  # noqa: E402
+from colorizer.color import normalize_ab  # noqa: E402
+from colorizer.decoding import DecodeSettings, bins_to_ab, upsample_ab  # noqa: E402
+from colorizer.evaluate import load_eval_set  # noqa: E402
+from colorizer.imageio import find_images  # noqa: E402
+from colorizer.inference import Colorizer, model_input  # noqa: E402
+from colorizer.join import join  # noqa: E402
+from colorizer.metrics import image_metrics, summarize, to_lab  # noqa: E402
+
+
+def photos(root: str, n: int, seed: int) -> list[np.ndarray]:
+    """n photos stored at 128 px or more (the photos tune_decode.py draws, for seed 1 on val)."""
+    files = [f for f in find_images(root) if min(Image.open(f).size) >= 128]
+    random.Random(seed).shuffle(files)
+    return load_eval_set(files, 256, n).images
+
+
+def predict(c: Colorizer, imgs: list[np.ndarray], s: DecodeSettings) -> list[tuple[torch.Tensor, np.ndarray]]:
+    """Each photo's decoded ab at working 224 and its feature vector."""
+    feats, out = {}, []
+    hook = c.model.encoder.register_forward_hook(lambda m, i, o: feats.__setitem__("f", o))
+    centers = bins.load_bins()["centers"]
+    with torch.inference_mode():
+        for x in imgs:
+            ls = model_input(x, 224)
+            logits = c.model(ls)["logits"].float()
+            ab = upsample_ab(normalize_ab(bins_to_ab(logits, s)), ls.shape[-2:], ls, s)
+            p = F.softmax(logits, 1)
+            mean = torch.einsum("bqhw,qc->bchw", p, centers)
+            spread = (torch.einsum("bqhw,q->bhw", p, (centers ** 2).sum(1)) - (mean ** 2).sum(1)).clamp_min(0).sqrt()
+            entropy = -(p * p.clamp_min(1e-12).log()).sum(1)
+            chroma = mean.norm(dim=1)
+            f16, f32 = feats["f"][2], feats["f"][3]
+            g = torch.cat([f32.mean((2, 3))[0], f16.mean((2, 3))[0],
+                           torch.stack([chroma.mean(), spread.mean(), entropy.mean(), (chroma > 20).float().mean(),
+                                        ls.mean(), ls.std()])])
+            out.append((ab, g.numpy()))
+    hook.remove()
+    return out
+
+
+def oracle(x: np.ndarray, ab: torch.Tensor) -> float:
+    pred, truth = to_lab(join(x, ab))[..., 1:], to_lab(x)[..., 1:]
+    return float(np.clip((pred * truth).sum() / max((pred ** 2).sum(), 1e-6), 0.0, 1.5))
+
+
+def score(label: str, imgs, preds, scales) -> None:
+    m = summarize([image_metrics(join(x, ab * float(k)), x) for x, (ab, _), k in zip(imgs, preds, scales)])
+    print(f"{label}: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
+          f"CF {m['cf_pred']:.1f}/{m['cf_true']:.1f}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("checkpoint")
+    ap.add_argument("--train", required=True, help="photos to fit the predictor on (training split)")
+    ap.add_argument("--val", required=True, help="the validation folder (not val-ood)")
+    ap.add_argument("--train-images", type=int, default=4000)
+    ap.add_argument("--val-images", type=int, default=300)
+    ap.add_argument("--ridge", type=float, default=1000.0)
+    args = ap.parse_args()
+    c = Colorizer.load(args.checkpoint, backend="torch")
+    base = DecodeSettings(temperature=0.38, guide_radius=4)
+    train_imgs = photos(args.train, args.train_images, 7)
+    train = predict(c, train_imgs, DecodeSettings(temperature=0.38, prior_correction=0.5, guide_radius=4))
+    x_tr = np.stack([g for _, g in train])
+    y_tr = np.array([oracle(x, ab) for x, (ab, _) in zip(train_imgs, train)])
+    mu, sd = x_tr.mean(0), x_tr.std(0) + 1e-6
+    z = np.c_[(x_tr - mu) / sd, np.ones(len(x_tr))]
+    w = np.linalg.solve(z.T @ z + args.ridge * np.diag(np.r_[np.ones(z.shape[1] - 1), 0.0]), z.T @ y_tr)
+    val_imgs = photos(args.val, args.val_images, 1)
+    for alpha in (0.3, 0.5):
+        preds = predict(c, val_imgs, DecodeSettings(**{**base.as_dict(), "prior_correction": alpha}))
+        p = np.clip(np.c_[(np.stack([g for _, g in preds]) - mu) / sd, np.ones(len(preds))] @ w, 0.0, 1.5)
+        best = np.array([oracle(x, ab) for x, (ab, _) in zip(val_imgs, preds)])
+        print(f"alpha {alpha}: predicted factor vs oracle's, correlation {np.corrcoef(p, best)[0, 1]:.2f}")
+        score(f"alpha {alpha} as decoded", val_imgs, preds, np.ones(len(preds)))
+        score(f"alpha {alpha} predicted factor", val_imgs, preds, p / p.mean())
+        score(f"alpha {alpha} oracle factor", val_imgs, preds, best)
+
+
+if __name__ == "__main__":
+    main()
