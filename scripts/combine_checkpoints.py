@@ -29,6 +29,11 @@ from colorizer.checkpoints import load_checkpoint, save_checkpoint  # noqa: E402
 from colorizer.models import create_model  # noqa: E402
 
 
+# metadata of an ensemble checkpoint that does not describe its members
+ENSEMBLE_ONLY = ("arch", "arch_kwargs", "ensemble", "training", "git_commit", "decode", "decode_tuning",
+                 "prior_correction", "eval", "eval_val", "eval_protocol", "val_metrics")
+
+
 def soup(loaded: list) -> tuple:
     model, meta = loaded[0]
     if any(m["arch"] != meta["arch"] or m.get("arch_kwargs") != meta.get("arch_kwargs") for _, m in loaded):
@@ -55,10 +60,12 @@ def member(loaded: list, index: int) -> tuple:
         sys.exit("combine_checkpoints: --how member needs one ensemble checkpoint and an --index below its size")
     own = meta.get("ensemble", {}).get("members", [])
     record = own[index] if index < len(own) else {}
-    net = model.members[index]
-    keep = {k: v for k, v in meta.items() if k not in ("arch", "arch_kwargs", "ensemble", "training", "git_commit")}
-    return net, dict(keep, training=record.get("training", {}), git_commit=record.get("git_commit"),
-                     member_of={"index": index})
+    # the ensemble's own decoding and evaluation rows are not the member's: its recorded decoding instead
+    keep = {k: v for k, v in meta.items() if k not in ENSEMBLE_ONLY}
+    decode = record.get("decode") or {}
+    return model.members[index], dict(keep, training=record.get("training", {}), git_commit=record.get("git_commit"),
+                                      decode=decode, prior_correction=decode.get("prior_correction", 0.0),
+                                      member_of={"index": index})
 
 
 def main() -> None:
@@ -82,8 +89,8 @@ def main() -> None:
     meta = {k: v for k, v in loaded[0][1].items() if k not in ("arch", "arch_kwargs", "soup", "ensemble")}
     # each ingredient's own training record, so the model card can give every run behind the result
     meta[args.how] = {"of": args.checkpoints, "rule": rule,
-                      "members": [{"path": p, "training": m.get("training", {}), "git_commit": m.get("git_commit")}
-                                  for p, (_, m) in zip(args.checkpoints, loaded)]}
+                      "members": [{"path": p, "training": m.get("training", {}), "git_commit": m.get("git_commit"),
+                                   "decode": m.get("decode")} for p, (_, m) in zip(args.checkpoints, loaded)]}
     if args.alpha is not None:
         meta["prior_correction"] = args.alpha
         meta["decode"] = dict(meta.get("decode") or {}, prior_correction=args.alpha)

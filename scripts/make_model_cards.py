@@ -69,14 +69,14 @@ def history(meta: dict) -> list[str]:
     return out + [""]
 
 
-def combined_section(meta: dict) -> list[str]:
+def combined_section(meta: dict, name: str) -> list[str]:
     """For a checkpoint made by scripts/combine_checkpoints.py: each ingredient's training, then the command
     that combined them (the training lines above are the first ingredient's)."""
     how = "ensemble" if meta.get("ensemble") else "soup" if meta.get("soup") else None
     if how is None:
         return []
     c = meta[how]
-    out = ["", f"Made by `python scripts/combine_checkpoints.py weights/NAME.safetensors {' '.join(c['of'])} --how {how}` "
+    out = ["", f"Made by `python scripts/combine_checkpoints.py weights/{name}.safetensors {' '.join(c['of'])} --how {how}` "
                f"({c['rule']}), then its decoding tuned as below. The ingredients:"]
     for i, m in enumerate(c.get("members", []), 1):
         runs = lineage({"training": m["training"], "git_commit": m.get("git_commit")})
@@ -190,7 +190,7 @@ def main() -> None:
                   *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
                      f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
-                  *history(meta), *combined_section(meta), *(hint_section(hints, name, plot) if hints else []), "",
+                  *history(meta), *combined_section(meta, name), *(hint_section(hints, name, plot) if hints else []), "",
                   f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
                   f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "

@@ -82,7 +82,8 @@ def test_combine_checkpoints_builds_an_ensemble_and_gives_each_member_back(tmp_p
     for i in range(2):
         m = create_model("effnet-unet", **small_kwargs("effnet-unet"))
         paths.append(tmp_path / f"m{i}.safetensors")
-        save_checkpoint(paths[-1], m, {"working_size": 64, "training": {"steps": 10 + i, "config": {"lr": 0.1}}})
+        save_checkpoint(paths[-1], m, {"working_size": 64, "training": {"steps": 10 + i, "config": {"lr": 0.1}},
+                                       "decode": {"prior_correction": 0.1 * i}})
     script = [sys.executable, str(root / "scripts/combine_checkpoints.py")]
     ens = tmp_path / "ens.safetensors"
     subprocess.run(script + [str(ens), *map(str, paths), "--how", "ensemble", "--alpha", "0.3"], check=True)
@@ -94,4 +95,5 @@ def test_combine_checkpoints_builds_an_ensemble_and_gives_each_member_back(tmp_p
     got, got_meta = load_checkpoint(back)
     want, _ = load_checkpoint(paths[1])
     assert got_meta["arch"] == "effnet-unet" and got_meta["training"]["steps"] == 11
+    assert got_meta["decode"] == {"prior_correction": 0.1}  # its own decoding, not the ensemble's 0.3
     assert all(torch.equal(got.state_dict()[k], v) for k, v in want.state_dict().items())

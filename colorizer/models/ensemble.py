@@ -74,5 +74,5 @@ class Ensemble(ColorModel):
 
 @register_model("ensemble")
 def ensemble(members: list[dict] | None = None) -> Ensemble:
-    """Default: two effnet-unets (what the shipped flagship is); a checkpoint's arch_kwargs name its own."""
+    """Default: two effnet-unets (what session 8 measured); a checkpoint's arch_kwargs name its own."""
     return Ensemble(members or [{"arch": "effnet-unet", "kwargs": {}}] * 2)
