@@ -16,6 +16,7 @@ With `--json`, a sample grid PNG (gray | each row's prediction | truth, a fixed 
 from __future__ import annotations
 
 import json
+import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,17 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
         rel = Path(f).relative_to(root) if not isinstance(root, list) else Path(Path(f).name)
         out.sources.append(rel.parts[0] if len(rel.parts) > 1 else "")
     return out
+
+
+def tuning_set(root: str | Path, n: int, size: int = 256, min_side: int = 0, seed: int = 1) -> EvalSet:
+    """The photos decoding is tuned on (scripts/tune_decode.py and the experiments beside it): those under
+    root stored with a short side of at least min_side (read from the header only), shuffled by seed, n of
+    them squashed as `load_eval_set` does. One rule, so every script scores the same photos."""
+    files = find_images(root)
+    if min_side:
+        files = [f for f in files if min(Image.open(f).size) >= min_side]
+    random.Random(seed).shuffle(files)
+    return load_eval_set(files, size, n)
 
 
 def constant_predictions(images: list[np.ndarray], ab: tuple[float, float]) -> list[np.ndarray]:

@@ -15,7 +15,6 @@ own features predict the factor?
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 
@@ -23,23 +22,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.decoding import DecodeSettings, bins_to_ab, upsample_ab  # noqa: E402
-from colorizer.evaluate import load_eval_set  # noqa: E402
-from colorizer.imageio import find_images  # noqa: E402
+from colorizer.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize, to_lab  # noqa: E402
 
 
 def photos(root: str, n: int, seed: int) -> list[np.ndarray]:
-    """n photos stored at 128 px or more (the photos tune_decode.py draws, for seed 1 on val)."""
-    files = [f for f in find_images(root) if min(Image.open(f).size) >= 128]
-    random.Random(seed).shuffle(files)
-    return load_eval_set(files, 256, n).images
+    """n photos stored at 128 px or more (for seed 1 on val, the photos tune_decode.py --min-side 128 draws)."""
+    return tuning_set(root, n, min_side=128, seed=seed).images
 
 
 def predict(c: Colorizer, imgs: list[np.ndarray], s: DecodeSettings) -> list[tuple[torch.Tensor, np.ndarray]]:

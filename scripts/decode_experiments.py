@@ -16,20 +16,17 @@ compared at equal colorfulness (README, "Session 7"):
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.decoding import DecodeSettings, upsample_ab  # noqa: E402
-from colorizer.evaluate import load_eval_set  # noqa: E402
-from colorizer.imageio import find_images  # noqa: E402
+from colorizer.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize  # noqa: E402
@@ -56,9 +53,7 @@ def main() -> None:
     ap.add_argument("checkpoint")
     ap.add_argument("--data", required=True, help="the validation folder (not val-ood)")
     args = ap.parse_args()
-    files = [f for f in find_images(args.data) if min(Image.open(f).size) >= 128]
-    random.Random(1).shuffle(files)  # the photos tune_decode.py draws
-    imgs = load_eval_set(files, 256, 300).images
+    imgs = tuning_set(args.data, 300, min_side=128).images  # the photos tune_decode.py --min-side 128 draws
     c = Colorizer.load(args.checkpoint, backend="torch")
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
     inputs = [model_input(x, 224) for x in imgs]

@@ -19,7 +19,6 @@ made there (working size 192) did worse on full-size photos. Users upload full-s
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -29,8 +28,7 @@ import torch  # noqa: E402
 
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
-from colorizer.evaluate import load_eval_set  # noqa: E402
-from colorizer.imageio import find_images  # noqa: E402
+from colorizer.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize  # noqa: E402
@@ -52,18 +50,13 @@ def main() -> None:
     ap.add_argument("--guide-radii", default="0,4")
     ap.add_argument("--guide-eps", type=float, default=1e-3)
     ap.add_argument("--flips", default="0", help="0,1 also tries mirrored test-time augmentation (a second forward pass)")
-    ap.add_argument("--second-sizes", default="0", help="0,160 also tries averaging with a view at that long side")
+    ap.add_argument("--second-sizes", default="0", help="0,160 also tries averaging with a view at that working size (area about 160^2)")
     ap.add_argument("--working-sizes", default="224,160,192,256", help="each gets its own temperature x prior-correction search")
     ap.add_argument("--max-dcf", type=float, default=6.0)
     ap.add_argument("--min-side", type=int, default=0, help="only photos stored with at least this short side (px)")
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
     args = ap.parse_args()
-    files = find_images(args.data)
-    if args.min_side:
-        from PIL import Image
-        files = [f for f in files if min(Image.open(f).size) >= args.min_side]  # header only, no decode
-    random.Random(1).shuffle(files)
-    imgs = load_eval_set(files, args.size, args.images).images  # the same squashing as `evaluate`
+    imgs = tuning_set(args.data, args.images, args.size, args.min_side).images  # the same squashing as `evaluate`
     c = Colorizer.load(args.checkpoint, backend="torch")
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
     cache: dict[tuple, list] = {}
