@@ -64,6 +64,15 @@ class DecodeSettings:
         return asdict(self)
 
 
+def moments(p: torch.Tensor, centers: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Probabilities over the bins (B,Q,h,w) -> the mean ab (B,2,h,w) and the variance of ab (B,h,w):
+    E||ab||^2 - ||E ab||^2, how spread out (undecided) the distribution is."""
+    c = centers.to(p)
+    mean = torch.einsum("bqhw,qc->bchw", p, c)
+    second = torch.einsum("bqhw,q->bhw", p, (c ** 2).sum(1))
+    return mean, (second - (mean ** 2).sum(1)).clamp_min(0.0)
+
+
 def bins_to_ab(logits: torch.Tensor, s: DecodeSettings, lam: float = 0.5) -> torch.Tensor:
     """Logits (B,Q,h,w) -> ab in Lab units (B,2,h,w): annealed mean, prior correction, confidence gating."""
     centers = bins.load_bins()["centers"]
@@ -71,11 +80,7 @@ def bins_to_ab(logits: torch.Tensor, s: DecodeSettings, lam: float = 0.5) -> tor
     ab = bins.annealed_mean(logits, centers, s.temperature, shift)
     if s.confidence > 0:
         z = logits.float() + (shift.to(logits.device).view(1, -1, 1, 1) if shift is not None else 0.0)
-        p = F.softmax(z, dim=1)
-        c = centers.to(p)
-        mean = torch.einsum("bqhw,qc->bchw", p, c)
-        second = torch.einsum("bqhw,q->bhw", p, (c ** 2).sum(1))
-        spread2 = (second - (mean ** 2).sum(1)).clamp_min(0.0)  # E||ab||^2 - ||E ab||^2
+        _, spread2 = moments(F.softmax(z, dim=1), centers)
         ab = ab / (1.0 + spread2 / s.confidence ** 2).unsqueeze(1)
     return ab
 

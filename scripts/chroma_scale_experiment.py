@@ -25,7 +25,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
-from colorizer.decoding import DecodeSettings, bins_to_ab, upsample_ab  # noqa: E402
+from colorizer.decoding import DecodeSettings, bins_to_ab, moments, upsample_ab  # noqa: E402
 from colorizer.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
@@ -48,8 +48,8 @@ def predict(c: Colorizer, imgs: list[np.ndarray], s: DecodeSettings) -> list[tup
             logits = c.model(ls)["logits"].float()
             ab = upsample_ab(normalize_ab(bins_to_ab(logits, s)), ls.shape[-2:], ls, s)
             p = F.softmax(logits, 1)
-            mean = torch.einsum("bqhw,qc->bchw", p, centers)
-            spread = (torch.einsum("bqhw,q->bhw", p, (centers ** 2).sum(1)) - (mean ** 2).sum(1)).clamp_min(0).sqrt()
+            mean, variance = moments(p, centers)
+            spread = variance.sqrt()
             entropy = -(p * p.clamp_min(1e-12).log()).sum(1)
             chroma = mean.norm(dim=1)
             f16, f32 = feats["f"][2], feats["f"][3]
