@@ -42,13 +42,18 @@ class EvalSet:
     sources: list[str] = field(default_factory=list)  # top-level folder of each (its kind), "" for loose files
 
 
+def evenly_spaced(files: list, n: int) -> list:
+    """n of files, evenly spaced over the list (all of them when there are no more than n)."""
+    return files if n >= len(files) else [files[i * len(files) // n] for i in range(n)]
+
+
 def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None) -> EvalSet:
     """Readable color photos under root (or the given files), squashed to size x size, as uint8 RGB."""
     files = list(root) if isinstance(root, list) else find_images(root)
     if not files:
         raise ColorizerError(f"{root}: no images to evaluate")
-    if limit and limit < len(files):  # evenly spaced over the sorted files: every kind of a by-kind folder
-        files = [files[i * len(files) // limit] for i in range(limit)]
+    if limit:  # evenly spaced over the sorted files: every kind of a by-kind folder
+        files = evenly_spaced(files, limit)
     out = EvalSet([], [])
     for f in files:
         try:
@@ -61,15 +66,20 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
     return out
 
 
-def tuning_set(root: str | Path, n: int, size: int = 256, min_side: int = 0, seed: int = 1) -> EvalSet:
-    """The photos decoding is tuned on (scripts/tune_decode.py and the experiments beside it): those under
+def tuning_files(root: str | Path, n: int, min_side: int = 0, seed: int = 1) -> list[Path]:
+    """The files decoding is tuned on (scripts/tune_decode.py and the experiments beside it): those under
     root stored with a short side of at least min_side (read from the header only), shuffled by seed, n of
-    them squashed as `load_eval_set` does. One rule, so every script scores the same photos."""
+    them picked as `load_eval_set` picks. One rule, so every script scores the same photos."""
     files = find_images(root)
     if min_side:
         files = [f for f in files if min(Image.open(f).size) >= min_side]
     random.Random(seed).shuffle(files)
-    return load_eval_set(files, size, n)
+    return evenly_spaced(files, n)
+
+
+def tuning_set(root: str | Path, n: int, size: int = 256, min_side: int = 0, seed: int = 1) -> EvalSet:
+    """`tuning_files`, squashed to size x size as `load_eval_set` does."""
+    return load_eval_set(tuning_files(root, n, min_side, seed), size)
 
 
 def constant_predictions(images: list[np.ndarray], ab: tuple[float, float]) -> list[np.ndarray]:

@@ -6,11 +6,13 @@ own features predict the factor?
 
   oracle     the least-squares factor from the truth (ab of the prediction against ab of the photo), per photo;
   predicted  a ridge regression from the encoder's pooled deepest features, the mean chroma, spread and entropy
-             of the predicted distribution and the photo's lightness statistics, fitted on training photos
-             (never val-ood), its output divided by its mean so that the overall colorfulness stays about put.
+             of the predicted distribution and the photo's lightness statistics, its output divided by its mean
+             so that the overall colorfulness stays about put. Fitted (never on val-ood) either on training
+             photos (--fit-on train, session 8) or on the val photos outside the 300 scored ones (--fit-on
+             val-rest, session 9: photos the network never trained on, as a user's are).
 
     python scripts/chroma_scale_experiment.py weights/effnet-unet.safetensors --train ../shared/data/train \\
-        --val ../shared/data/val
+        --val ../shared/data/val [--fit-on val-rest]
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ import torch.nn.functional as F  # noqa: E402
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.decoding import DecodeSettings, bins_to_ab, moments, upsample_ab  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluate import load_eval_set, tuning_files, tuning_set  # noqa: E402
+from colorizer.imageio import find_images  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize, to_lab  # noqa: E402
@@ -80,10 +83,15 @@ def main() -> None:
     ap.add_argument("--train-images", type=int, default=4000)
     ap.add_argument("--val-images", type=int, default=300)
     ap.add_argument("--ridge", type=float, default=1000.0)
+    ap.add_argument("--fit-on", choices=("train", "val-rest"), default="train")
     args = ap.parse_args()
     c = Colorizer.load(args.checkpoint, backend="torch")
     base = DecodeSettings(temperature=0.38, guide_radius=4)
-    train_imgs = photos(args.train, args.train_images, 7)
+    if args.fit_on == "train":
+        train_imgs = photos(args.train, args.train_images, 7)
+    else:  # the val photos tune_decode.py does not draw: held out from training and from the scored photos
+        scored = set(tuning_files(args.val, args.val_images, min_side=128))
+        train_imgs = load_eval_set([f for f in find_images(args.val) if f not in scored], 256).images
     train = predict(c, train_imgs, DecodeSettings(temperature=0.38, prior_correction=0.5, guide_radius=4))
     x_tr = np.stack([g for _, g in train])
     y_tr = np.array([oracle(x, ab) for x, (ab, _) in zip(train_imgs, train)])

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 from PIL import Image
 
 from conftest import ROOT, synthetic_photo
@@ -94,3 +95,18 @@ def test_semantic_column_agrees_with_itself():
     from colorizer import semantic
     photos = [synthetic_photo(64, 64, i) for i in range(3)]
     assert semantic.agreement(photos, semantic.top1(photos)).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_tuning_photos_are_the_large_enough_ones_drawn_the_same_way_each_time(tmp_path):
+    from colorizer.evaluate import tuning_files, tuning_set
+    for i in range(12):  # every third photo is stored too small to tune on
+        side = 64 if i % 3 == 0 else 160
+        Image.fromarray(synthetic_photo(side, side, seed=i)).save(tmp_path / f"p{i:02d}.png")
+    picked = tuning_files(tmp_path, 5, min_side=128)
+    assert len(picked) == 5 == len(set(picked))
+    assert all(min(Image.open(f).size) >= 128 for f in picked)
+    assert picked == tuning_files(tmp_path, 5, min_side=128)              # the same photos every run
+    assert len(tuning_files(tmp_path, 100, min_side=128)) == 8             # all of them when asked for more
+    imgs = tuning_set(tmp_path, 5, size=32, min_side=128).images
+    assert [i.shape for i in imgs] == [(32, 32, 3)] * 5
+    assert (imgs[0] == np.asarray(Image.open(picked[0]).convert("RGB").resize((32, 32), Image.BICUBIC))).all()
