@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -28,16 +29,16 @@ import torch.nn.functional as F  # noqa: E402
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.decoding import DecodeSettings, bins_to_ab, moments, upsample_ab  # noqa: E402
-from colorizer.evaluate import load_eval_set, tuning_files, tuning_set  # noqa: E402
+from colorizer.evaluate import load_eval_set, tuning_files  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize, to_lab  # noqa: E402
 
 
-def photos(root: str, n: int, seed: int) -> list[np.ndarray]:
+def photo_files(root: str, n: int, seed: int) -> list[Path]:
     """n photos stored at 128 px or more (for seed 1 on val, the photos tune_decode.py --min-side 128 draws)."""
-    return tuning_set(root, n, min_side=128, seed=seed).images
+    return tuning_files(root, n, min_side=128, seed=seed)
 
 
 def predict(c: Colorizer, imgs: list[np.ndarray], s: DecodeSettings) -> list[tuple[torch.Tensor, np.ndarray]]:
@@ -87,20 +88,20 @@ def main() -> None:
     args = ap.parse_args()
     c = Colorizer.load(args.checkpoint, backend="torch")
     base = DecodeSettings(temperature=0.38, guide_radius=4)
+    scored = photo_files(args.val, args.val_images, 1)
     if args.fit_on == "train":
-        train_imgs = photos(args.train, args.train_images, 7)
+        train_imgs = load_eval_set(photo_files(args.train, args.train_images, 7), 256).images
     else:  # the val photos tune_decode.py does not draw: held out from training and from the scored photos
-        scored = set(tuning_files(args.val, args.val_images, min_side=128))
-        train_imgs = load_eval_set([f for f in find_images(args.val) if f not in scored], 256).images
-    train = predict(c, train_imgs, DecodeSettings(temperature=0.38, prior_correction=0.5, guide_radius=4))
+        train_imgs = load_eval_set([f for f in find_images(args.val) if f not in set(scored)], 256).images
+    train = predict(c, train_imgs, replace(base, prior_correction=0.5))
     x_tr = np.stack([g for _, g in train])
     y_tr = np.array([oracle(x, ab) for x, (ab, _) in zip(train_imgs, train)])
     mu, sd = x_tr.mean(0), x_tr.std(0) + 1e-6
     z = np.c_[(x_tr - mu) / sd, np.ones(len(x_tr))]
     w = np.linalg.solve(z.T @ z + args.ridge * np.diag(np.r_[np.ones(z.shape[1] - 1), 0.0]), z.T @ y_tr)
-    val_imgs = photos(args.val, args.val_images, 1)
+    val_imgs = load_eval_set(scored, 256).images
     for alpha in (0.3, 0.5):
-        preds = predict(c, val_imgs, DecodeSettings(**{**base.as_dict(), "prior_correction": alpha}))
+        preds = predict(c, val_imgs, replace(base, prior_correction=alpha))
         p = np.clip(np.c_[(np.stack([g for _, g in preds]) - mu) / sd, np.ones(len(preds))] @ w, 0.0, 1.5)
         best = np.array([oracle(x, ab) for x, (ab, _) in zip(val_imgs, preds)])
         print(f"alpha {alpha}: predicted factor vs oracle's, correlation {np.corrcoef(p, best)[0, 1]:.2f}")
