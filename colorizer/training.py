@@ -26,15 +26,16 @@ import torch.distributed as dist
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from . import __version__, bins
+from . import __version__, aging, bins
 from .checkpoints import atomic_write, save_checkpoint, warm_start, warm_start_record
-from .color import AB_SCALE, L_CENTER, L_SCALE, join_l_ab, rgb_to_model_input
+from .color import AB_SCALE, L_CENTER, L_SCALE, denormalize_l, join_l_ab, normalize_l, rgb_to_model_input
 from .data import ImageFolderDataset, ResumableSampler, collate
 from .errors import ColorizerError
 from .hints import simulate
 from .imageio import find_images
 from .losses import ColorLoss
 from .metrics import image_metrics, summarize
+from .run_state import RunState, new_stretch
 from .models import create_model, decode_ab
 
 log = logging.getLogger("colorizer.train")
@@ -55,14 +56,15 @@ class TrainConfig:
     batch_size: int = 32
     epochs: float = 1.0
     steps: int | None = None       # overrides epochs
-    max_minutes: float | None = None  # stop cleanly (and save) after this wall time
+    max_minutes: float | None = None  # stop cleanly (and save) after this wall time (of this stretch, not the run)
     objective: str = "bins"
     lr: float = 1e-3
     lr_encoder: float | None = None  # pretrained encoder lr after the freeze (default lr / 10)
     freeze_encoder_steps: int = 0
     optimizer: str = "adamw"       # adamw | adam (the seeds used plain Adam)
     weight_decay: float = 1e-4
-    schedule: str = "cosine"       # cosine | constant
+    schedule: str = "cosine"       # cosine | constant | wsd (warmup, stable, then a linear decay over decay_fraction)
+    decay_fraction: float = 0.2    # wsd: the share of steps, at the end, over which the lr decays
     warmup_steps: int = 100
     rebalance_lambda: float = 0.5
     class_weight: float = 1.0
@@ -86,6 +88,11 @@ class TrainConfig:
     hint_p_none: float = 0.5       # models with a hint input: share of photos trained with no hint (automatic mode)
     hint_only: bool = False        # train only the weights that read the hints (BatchNorm statistics frozen too):
                                    # the automatic colors stay exactly those of --init-from
+    aged_p: float = 0.0            # share of photos whose L is aged (colorizer.aging) before the model reads it;
+                                   # the target ab stays the clean photo's
+    state_dir: str | None = None   # a folder to commit: raw and EMA weights plus the schedule's position, written
+                                   # every checkpoint_every steps; a run given one continues from it when present
+    rewarm_steps: int = 100        # after continuing from state_dir (no optimizer state kept): lr ramps up again
     ema: float = 0.0               # decay of an exponential moving average of the weights (0 = off); validated and shipped
     notes: str = ""
 
@@ -150,6 +157,9 @@ def _lr_factor(cfg: TrainConfig, step: int, total: int) -> float:
         return (step + 1) / cfg.warmup_steps
     if cfg.schedule == "constant":
         return 1.0
+    if cfg.schedule == "wsd":  # constant until the last decay_fraction of the run, then linear to 2%
+        start = total * (1 - cfg.decay_fraction)
+        return 1.0 if step < start else 0.02 + 0.98 * max(0.0, total - step) / max(1.0, total - start)
     p = min(1.0, (step - cfg.warmup_steps) / max(1, total - cfg.warmup_steps))
     return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * p))
 
@@ -225,9 +235,11 @@ class Trainer:
         self.arch_kwargs = kwargs
         self.model = probe
         self.warm_start = None
-        if cfg.init_from and not cfg.resume:
+        self.run_state = RunState(cfg.state_dir) if cfg.state_dir else None
+        committed = self.run_state is not None and self.run_state.exists()
+        if cfg.init_from and not (cfg.resume or committed):
             self.warm_start = warm_start(self.model, cfg.init_from)
-        elif cfg.pretrained and hasattr(self.model, "load_pretrained_encoder") and not cfg.resume:
+        elif cfg.pretrained and hasattr(self.model, "load_pretrained_encoder") and not (cfg.resume or committed):
             self.model.load_pretrained_encoder()
         self.model.to(self.device)
         if cfg.channels_last:
@@ -263,8 +275,13 @@ class Trainer:
         self.step, self.epoch, self.pos = 0, 0, 0
         self.best, self.history, self.elapsed = None, [], 0.0
         self.skipped_colorless = 0
+        self.resumed_at = None  # the step a run continued from its committed state (no optimizer moments)
+        self.stretches = self.run_state.position().get("stretches", []) if committed else []
         if cfg.resume:
             self._load_state()
+        elif committed:
+            self._load_run_state()
+        self.stretches.append(new_stretch(self.step, _git_commit()))
 
     # ---------------------------------------------------------------- EMA
     def _freeze_all_but_hint_weights(self) -> None:
@@ -320,6 +337,10 @@ class Trainer:
 
     def _load_state(self) -> None:
         path = self._state_path()
+        if not path.is_file() and self.run_state is not None and self.run_state.exists():
+            log.warning("--resume: no %s, continuing from %s", path, self.run_state.folder)
+            self._load_run_state()
+            return
         if not path.is_file():
             log.warning("--resume: no %s yet, starting fresh", path)
             if self.cfg.init_from:
@@ -346,6 +367,28 @@ class Trainer:
         if self.main:
             log.info("resumed from %s at step %d (epoch %d, batch %d)", path, self.step, self.epoch, self.pos)
 
+    def _load_run_state(self) -> None:
+        pos = self.run_state.load(self.model, self.ema_model)
+        self.step, self.epoch, self.pos = pos["step"], pos["epoch"], pos["pos"]
+        self.elapsed, self.skipped_colorless = pos["elapsed"], pos.get("skipped", 0)
+        self.best, self.history = pos.get("best"), pos.get("history", [])
+        self.warm_start = pos.get("warm_start")
+        self.resumed_at = self.step
+        if self.main:
+            log.info("continuing from %s at step %d (epoch %d, batch %d)", self.run_state.folder, self.step,
+                     self.epoch, self.pos)
+
+    def _save_run_state(self) -> None:
+        if not self.main or self.run_state is None:
+            return
+        st = self.stretches[-1]
+        st["end_step"], st["minutes"] = self.step, round((time.time() - self._stretch_t0) / 60, 2)
+        position = {"step": self.step, "epoch": self.epoch, "pos": self.pos, "elapsed": self.elapsed,
+                    "total_steps": self.total_steps, "skipped": self.skipped_colorless, "best": self.best,
+                    "history": [h for h in self.history if h.get("kind") == "val"], "warm_start": self.warm_start,
+                    "stretches": self.stretches, "config": asdict(self.cfg)}
+        self.run_state.save(self.model, self.ema_model, self.metadata(self.best or {}), position)
+
     # ---------------------------------------------------------------- steps
     def _amp_enabled(self) -> bool:
         if self.cfg.amp not in ("auto", "on", "off"):
@@ -368,6 +411,9 @@ class Trainer:
     def train_step(self, batch) -> dict | None:
         rgb_u8, labels = batch
         rgb, l, ab = self._prepare(rgb_u8)
+        if self.cfg.aged_p > 0:  # seeded by the step, so a continued run ages its photos as an unbroken one would
+            g = aging.seeded_generator(self.cfg.seed, self.rank, self.step)
+            l = normalize_l(aging.age(denormalize_l(l).cpu(), g, p=self.cfg.aged_p)).to(l.device)
         # mean chroma per photo; hypot of the two planes, since norm(dim=1) over a 2-long axis is ~100x slower
         keep = torch.hypot(ab[:, 0], ab[:, 1]).mean(dim=(1, 2)) * AB_SCALE >= self.cfg.min_chroma
         self.skipped_colorless += int((~keep).sum())
@@ -381,6 +427,8 @@ class Trainer:
         if self.cfg.channels_last:
             l = l.contiguous(memory_format=torch.channels_last)
         factor = _lr_factor(self.cfg, self.step, self.total_steps)
+        if self.resumed_at is not None:
+            factor *= min(1.0, (self.step - self.resumed_at + 1) / max(1, self.cfg.rewarm_steps))
         for g in self.opt.param_groups:
             frozen = g["name"] == "encoder" and self.step < self.cfg.freeze_encoder_steps
             g["lr"] = 0.0 if frozen else g["base_lr"] * factor
@@ -450,7 +498,7 @@ class Trainer:
                          "val_subset": len(self.val_set), "steps": self.step, "epochs": round(self.step / self.steps_per_epoch, 3),
                          "world_size": self.world, "device": str(self.device), "wall_minutes": round(self.elapsed / 60, 2),
                          "skipped_colorless": self.skipped_colorless, "data": str(c.data),
-                         "warm_start": self.warm_start},
+                         "warm_start": self.warm_start, "stretches": self.stretches},
             "val_metrics": metrics, "val_metric_note": f"{len(self.val_set)} val images at {c.size}px center crops",
             "code_version": __version__, "git_commit": _git_commit(),
         }
@@ -497,6 +545,7 @@ class Trainer:
         bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.main, dynamic_ncols=True,
                    desc=cfg.arch, mininterval=2.0)
         t0 = time.time() - self.elapsed
+        self._stretch_t0 = time.time()
         seen, t_rate = 0, time.time()
         stop = False
         while self.step < self.total_steps and not stop:
@@ -520,7 +569,7 @@ class Trainer:
                         self._log({"kind": "train", "step": self.step, "epoch": self.epoch, "img_per_s": rate,
                                    "lr": self.opt.param_groups[0]["lr"], **parts}, tb)
                         seen, t_rate = 0, time.time()
-                out_of_time = cfg.max_minutes is not None and self.elapsed > cfg.max_minutes * 60
+                out_of_time = cfg.max_minutes is not None and time.time() - self._stretch_t0 > cfg.max_minutes * 60
                 if cfg.max_minutes is not None and self.world > 1:  # all ranks agree to stop on the same step
                     flag = torch.tensor([1.0 if out_of_time else 0.0], device=self.device)
                     dist.all_reduce(flag, op=dist.ReduceOp.MAX)
@@ -529,6 +578,7 @@ class Trainer:
                     self._validate_and_save(tb)
                 if self.step % cfg.checkpoint_every == 0 or self.step >= self.total_steps or out_of_time:
                     self._save_state()
+                    self._save_run_state()
                 if self.world > 1 and self.step % cfg.val_every == 0:
                     dist.barrier()
                 if self.step >= self.total_steps or out_of_time:
@@ -544,6 +594,7 @@ class Trainer:
         if self.main:
             final = self._validate_and_save(tb)
             self._save_state()
+            self._save_run_state()
             if tb is not None:
                 tb.close()
         if self.world > 1:
