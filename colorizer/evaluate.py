@@ -9,7 +9,9 @@ squashed original. Columns, read together (a gray photo already scores well on P
   semantic        share of photos whose ImageNet top-1 class (EfficientNet-Lite1) on the prediction equals
                   that on the original (colorizer.semantic); `--no-semantic` skips it
   cf_pred/cf_true colorfulness (Hasler and Suesstrunk) of prediction and truth, and dcf = |difference|
-Two reference rows are always included: `gray` (a = b = 0) and `mean-ab` (every pixel gets the mean ab
+`--aged` gives every row (the reference rows too) a fixed, seeded aging of each photo's L (colorizer.aging:
+grain, blur, fading, scratches...; the same aging of the same file on every run) and scores it against the
+clean photo: how a colorizer does on an old print. Two reference rows are always included: `gray` (a = b = 0) and `mean-ab` (every pixel gets the mean ab
 of the evaluated images themselves). `--by-source` adds one table per top-level folder (val-ood's kinds).
 With `--json`, a sample grid PNG (gray | each row's prediction | truth, a fixed subset) is written beside it.
 """
@@ -38,8 +40,20 @@ GRID_IMAGES = 12
 
 @dataclass
 class EvalSet:
-    images: list[np.ndarray]                        # uint8 RGB, squashed to size x size
+    images: list[np.ndarray]                        # uint8 RGB, squashed to size x size: the truth
     sources: list[str] = field(default_factory=list)  # top-level folder of each (its kind), "" for loose files
+    keys: list[str] = field(default_factory=list)   # each file's path under root: what seeds its aging
+    inputs: list[np.ndarray] | None = None          # what the models are given, when not `images` (aged copies)
+
+    @property
+    def model_inputs(self) -> list[np.ndarray]:
+        return self.images if self.inputs is None else self.inputs
+
+    def age(self) -> "EvalSet":
+        """Every photo's input replaced by its seeded aging (colorizer.aging.age_photo); the truth stays."""
+        from .aging import age_photo, seeded_generator
+        self.inputs = [age_photo(t, seeded_generator("evaluate-aged", k)) for t, k in zip(self.images, self.keys)]
+        return self
 
 
 def evenly_spaced(files: list, n: int) -> list:
@@ -54,7 +68,7 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
         raise ColorizerError(f"{root}: no images to evaluate")
     if limit:  # evenly spaced over the sorted files: every kind of a by-kind folder
         files = evenly_spaced(files, limit)
-    out = EvalSet([], [])
+    out = EvalSet([], [], [])
     for f in files:
         try:
             rgb = load_image(f).rgb
@@ -63,6 +77,7 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
         out.images.append(np.asarray(Image.fromarray(rgb).resize((size, size), Image.BICUBIC)))
         rel = Path(f).relative_to(root) if not isinstance(root, list) else Path(Path(f).name)
         out.sources.append(rel.parts[0] if len(rel.parts) > 1 else "")
+        out.keys.append(rel.as_posix())
     return out
 
 
@@ -83,7 +98,7 @@ def tuning_set(root: str | Path, n: int, size: int = 256, min_side: int = 0, see
 
 
 def constant_predictions(images: list[np.ndarray], ab: tuple[float, float]) -> list[np.ndarray]:
-    """Each photo's own L with one ab everywhere (the reference rows)."""
+    """Each photo's own L (of the input it is given) with one ab everywhere (the reference rows)."""
     ab_small = normalize_ab(torch.tensor(ab, dtype=torch.float32).view(1, 2, 1, 1))
     return [join(t, ab_small) for t in images]
 
@@ -123,21 +138,24 @@ def _summaries(rows: list[dict], sources: list[str], seconds: float) -> tuple[di
 
 def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int = 256, limit: int | None = None,
              working_size: int | None = None, temperature: float | None = None, progress: bool = True,
-             semantic: bool = True, keep_grid: bool = False) -> dict:
+             semantic: bool = True, keep_grid: bool = False, aged: bool = False) -> dict:
     """{'results': {row: metrics}, 'by_source': {source: {row: metrics}}, 'grid': ...}, reference rows first."""
     from tqdm import tqdm
     data = load_eval_set(root, size, limit)
+    if aged:
+        data.age()
     scorer = _Scorer(data, semantic)
     mean_ab = np.mean([to_lab(t)[..., 1:].reshape(-1, 2).mean(0) for t in data.images], axis=0)
-    preds = {"gray": (constant_predictions(data.images, (0.0, 0.0)), 0.0),
-             "mean-ab": (constant_predictions(data.images, (float(mean_ab[0]), float(mean_ab[1]))), 0.0)}
+    inputs = data.model_inputs
+    preds = {"gray": (constant_predictions(inputs, (0.0, 0.0)), 0.0),
+             "mean-ab": (constant_predictions(inputs, (float(mean_ab[0]), float(mean_ab[1]))), 0.0)}
     results, by_source, picks = {}, {}, grid_indices(len(data.images))
     grid = {"truth": [data.images[i] for i in picks]}
     arch = {}
     for name in checkpoints or [e["name"] for e in Colorizer.available()]:
         c = Colorizer.load(name)
         out, spent = [], 0.0
-        for t in tqdm(data.images, desc=name, disable=not progress, leave=False):
+        for t in tqdm(inputs, desc=name, disable=not progress, leave=False):
             t0 = time.perf_counter()
             out.append(c.colorize_arrays([t], size=working_size, temperature=temperature)[0])
             spent += time.perf_counter() - t0
@@ -151,7 +169,7 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
             by_source.setdefault(s, {})[name] = m
         grid[name] = [out[i] for i in picks]
     results["mean-ab"]["mean_ab"] = [round(float(v), 2) for v in mean_ab]
-    res = {"results": results, "by_source": by_source if len(by_source) > 1 else {}}
+    res = {"results": results, "by_source": by_source if len(by_source) > 1 else {}, "aged": aged}
     if keep_grid:
         res["grid"] = grid
     return res
@@ -241,8 +259,9 @@ def main(args) -> int:
             print(f"wrote {path} and {plot}")
         return 0
     res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature,
-                   semantic=args.semantic, keep_grid=bool(args.json))
-    print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {args.size}x{args.size}")
+                   semantic=args.semantic, keep_grid=bool(args.json), aged=args.aged)
+    print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {args.size}x{args.size}"
+          + (", aged (colorizer.aging, seeded per file)" if args.aged else ""))
     print(format_table(res["results"]))
     if args.by_source:
         for source, rows in res["by_source"].items():
