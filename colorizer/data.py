@@ -1,4 +1,5 @@
-"""Training data: any folder of color images, read safely, cropped and flipped as uint8.
+"""Training data: any folder of color images, read safely, cropped and flipped as uint8; the split into
+training and validation files, the crop-size schedule, and the resumable sampler and loader.
 
 Color conversion does NOT happen here: batches stay uint8 RGB and are converted to Lab on the
 training device in one batched call (colorizer.color), which is what makes the loop fast.
@@ -115,3 +116,47 @@ class ResumableSampler(Sampler[int]):
 
     def __len__(self) -> int:
         return self.per_rank - self.start
+
+
+def split_files(data: str, val_data: str | None, val_split: float, seed: int) -> tuple[list[Path], list[Path]]:
+    """(training files, validation files): val_data's when given, else a seeded share of data's."""
+    files = find_images(data)
+    if not files:
+        raise ColorizerError(f"{data}: no images found")
+    if val_data:
+        return files, find_images(val_data)
+    rng = random.Random(seed)
+    shuffled = files[:]
+    rng.shuffle(shuffled)
+    k = max(1, int(len(files) * val_split))
+    return sorted(shuffled[k:]), sorted(shuffled[:k])
+
+
+def parse_size_schedule(spec: str, final: int) -> list[tuple[float, int]]:
+    """"96:0.3,112:0.6" -> [(0.3, 96), (0.6, 112), (1.0, final)]: crop size until each fraction of the run."""
+    plan = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        try:
+            size, until = part.split(":")
+            plan.append((float(until), int(size)))
+        except ValueError:
+            raise ColorizerError(f"--size-schedule: {part!r} is not SIZE:FRACTION (e.g. 96:0.5)") from None
+    if any(not 0 < f < 1 for f, _ in plan) or [f for f, _ in plan] != sorted(f for f, _ in plan):
+        raise ColorizerError(f"--size-schedule {spec!r}: fractions must rise and lie between 0 and 1")
+    return plan + [(1.0, final)]
+
+
+def crop_size_at(plan: list[tuple[float, int]], progress: float) -> int:
+    return next(size for until, size in plan if progress < until or until >= 1.0)
+
+
+def training_loader(dataset: ImageFolderDataset, sampler: ResumableSampler, batch_size: int, workers: int,
+                    world: int, pin_memory: bool):
+    """A loader over the sampler's remaining positions. Made anew at each epoch and crop size: its workers
+    hold a copy of the dataset, crop size included."""
+    from torch.utils.data import DataLoader
+    kwargs = dict(batch_size=batch_size, num_workers=workers, collate_fn=collate, pin_memory=pin_memory,
+                  drop_last=len(dataset) >= batch_size * world)  # one batch shape
+    if workers > 0:
+        kwargs.update(persistent_workers=False, prefetch_factor=4)
+    return DataLoader(dataset, sampler=sampler, **kwargs)

@@ -110,3 +110,22 @@ def test_tuning_photos_are_the_large_enough_ones_drawn_the_same_way_each_time(tm
     imgs = tuning_set(tmp_path, 5, size=32, min_side=128).images
     assert [i.shape for i in imgs] == [(32, 32, 3)] * 5
     assert (imgs[0] == np.asarray(Image.open(picked[0]).convert("RGB").resize((32, 32), Image.BICUBIC))).all()
+
+
+def test_evaluate_aged_scores_aged_inputs_against_the_clean_truth(tmp_path):
+    """--aged: every row is given the same seeded aging of each file's L (so the gray row falls below its
+    clean score: its L is the aged one), the truth stays the clean photo, and a file ages alike whatever
+    else is in the folder."""
+    from colorizer.evaluate import evaluate, load_eval_set
+    d = tmp_path / "val"
+    (d / "k").mkdir(parents=True)
+    for i in range(4):
+        Image.fromarray(synthetic_photo(48, 64, i)).save(d / "k" / f"{i}.png")
+    clean = evaluate(d, checkpoints=[], size=64, semantic=False, progress=False)["results"]
+    aged = evaluate(d, checkpoints=[], size=64, semantic=False, progress=False, aged=True)["results"]
+    assert aged["gray"]["psnr"] < clean["gray"]["psnr"] and aged["gray"]["ciede2000"] > clean["gray"]["ciede2000"] and aged["gray"]["cf_true"] == clean["gray"]["cf_true"]
+    full = load_eval_set(d, 64).age()
+    alone = load_eval_set([d / "k" / "2.png"], 64)
+    alone.keys = ["k/2.png"]  # the key is the path under the evaluated folder
+    assert np.array_equal(full.inputs[2], alone.age().inputs[0])
+    assert np.array_equal(full.images[2], alone.images[0]) and not np.array_equal(full.inputs[2], full.images[2])

@@ -169,3 +169,26 @@ def test_hint_only_training_moves_the_hint_weights_and_nothing_else(image_folder
     l = torch.rand(1, 1, 40, 40) - 0.5
     with torch.no_grad():
         assert torch.equal(before.eval()(l)["logits"], after.eval()(l)["logits"])
+
+
+def test_a_run_continues_from_its_committed_state_without_runs(image_folder, tmp_path):
+    """--state-dir: the weights, their average and the schedule's position are written to a folder meant to
+    be committed; with runs/ gone the same command continues from it (warm-up again, no optimizer moments),
+    to the planned step count, and every stretch is recorded in the checkpoint."""
+    import shutil
+    from colorizer.train_step import lr_factor
+    state = tmp_path / "state"
+    kw = dict(steps=8, state_dir=str(state), ema=0.9, schedule="wsd", decay_fraction=0.25, rewarm_steps=2,
+              aged_p=0.5, checkpoint_every=2)
+    train(_cfg(image_folder, tmp_path, "effnet-unet", max_minutes=0.0, **kw))  # stops after its first step
+    pos = json.loads((state / "position.json").read_text())
+    assert pos["step"] == 1 and pos["total_steps"] == 8 and len(pos["stretches"]) == 1
+    shutil.rmtree(tmp_path / "run")
+    train(_cfg(image_folder, tmp_path, "effnet-unet", resume=True, **kw))
+    pos = json.loads((state / "position.json").read_text())
+    assert pos["step"] == 8 and [(s["start_step"], s["end_step"]) for s in pos["stretches"]] == [(0, 1), (1, 8)]
+    _, meta = load_checkpoint(state / "ema.safetensors")
+    assert meta["training"]["steps"] == 8 and len(meta["training"]["stretches"]) == 2
+    load_checkpoint(state / "model.safetensors")
+    cfg = _cfg(image_folder, tmp_path, "effnet-unet", **kw)
+    assert [round(lr_factor(cfg, s, 8), 2) for s in (0, 3, 5, 6, 7, 8)] == [1.0, 1.0, 1.0, 1.0, 0.51, 0.02]
