@@ -16,10 +16,10 @@ Where false saturated patches came from, and what each setting does about it:
   - `second_size` (test-time augmentation, 0 = off): the model also sees the photo at this working size
     (area about second_size^2, as the working size; 160: the size of the training crops), and the
     distributions are averaged on the first view's grid. The two scales disagree where a guess is
-    scale-dependent, and the average falls back toward the colors both agree on. Session 7, 300 val photos
+    scale-dependent, and the average falls back toward the colors both agree on. Measured for v2 on 300 val photos
     at equal colorfulness: +0.06 to +0.11 dB PSNR, 0 to -0.06 CIEDE2000, for half a forward pass more (a
     second view made from the photo rather than from the working copy did better, +0.09 to +0.15 / -0.06
-    to -0.12: scripts/decode_experiments.py). Not shipped: at the tuning rule's |dCF| <= 6 boundary it
+    to -0.12: experiments/decode_experiments.py). Not shipped: at the tuning rule's |dCF| <= 6 boundary it
     gains about 0.04 CIEDE2000. The second view gets no hint planes (an area-resized mask is fractional,
     which the network never saw in training); colorizer.propagate enforces the hints after the network
     either way. Skipped when the first view is not larger than second_size.

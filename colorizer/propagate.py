@@ -30,7 +30,7 @@ from .color import denormalize_l
 
 @dataclass(frozen=True)
 class PropagationSettings:
-    # Defaults chosen in session 6 by a stated rule: the best PSNR on 40 photos of `val` with 10 simulated hints
+    # Defaults chosen for v2 (2026-11-23) by a stated rule: the best PSNR on 40 photos of `val` with 10 simulated hints
     # each (evaluate's protocol) among the settings where one hint stays local, i.e. one blue hint on the cat
     # of skimage's `chelsea` changes the far corner by at most a tenth of what it moves the clicked fur.
     # sigma 3, eps 3e-4: 25.99 dB, ratio 0.10 (no propagation: 23.44 dB). Others measured: sigma 5 / eps 1e-4

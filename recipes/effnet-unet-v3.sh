@@ -28,5 +28,5 @@ python train.py --data "$DATA/train" --val-data "$DATA/val" --val-images 300 \
   ${MINUTES:+--max-minutes "$MINUTES"}
 STEP=$(python -c "import json; print(json.load(open('recipes/effnet-unet-v3/position.json'))['step'])")
 if [ "$STEP" -ge 21000 ]; then
-  bash scripts/release.sh recipes/effnet-unet-v3/ema.safetensors "$DATA"
+  bash scripts/release.sh recipes/effnet-unet-v3/ema.safetensors effnet-unet recipes/effnet-unet-v3.sh "$DATA"
 fi

@@ -15,7 +15,8 @@
         runs/cand/v3.safetensors --how ensemble
     python scripts/combine_checkpoints.py runs/v3.safetensors weights/effnet-unet.safetensors --how member --index 1
 
-Session 7: the soup of v2 + v3 tied v2 on val-ood. Session 8: their ensemble lost to v2 there (README).
+Measured 2026-11-23 (docs/experiments.md): the soup of v2 and v2.1 tied v2 on val-ood; their ensemble lost to
+v2 there.
 """
 from __future__ import annotations
 

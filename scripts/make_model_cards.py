@@ -4,8 +4,12 @@ checkpoint's rows in its own metadata ("eval": the out-of-distribution row when 
 
     python -m colorizer evaluate ../shared/data/val --no-semantic --json runs/eval/val.json
     python -m colorizer evaluate ../shared/data/val-ood --by-source --json runs/eval/val-ood.json
+    python -m colorizer evaluate ../shared/data/val-ood --aged --by-source --json runs/eval/val-ood-aged.json
     python -m colorizer evaluate ../shared/data/val-ood --hints 0,1,2,5,10,20,50,100 --json runs/eval/hints.json
-    python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json --hints runs/eval/hints.json
+    python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json \
+        --aged runs/eval/val-ood-aged.json --hints runs/eval/hints.json
+
+(scripts/release.sh runs all of it.)
 """
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ def row(r: dict) -> str:
 
 
 def history(meta: dict) -> list[str]:
-    """The runs behind a checkpoint (warm starts chained across sessions) and their total."""
+    """The runs behind a checkpoint (warm starts chained one after another) and their total."""
     runs = lineage(meta)
     if len(runs) < 2:
         return []
@@ -64,9 +68,44 @@ def history(meta: dict) -> list[str]:
     epochs = sum(r["epochs"] or 0 for r in runs)
     hours = sum(r["wall_minutes"] or 0 for r in runs) / 60
     out.append(f"| **total** | **{steps}** | **{epochs:.2f}** | **{hours:.2f} h** | | |")
-    out += ["", "Each run's exact command: the last run's is under \"Reproduce\" below; the earlier ones are in "
-                "the session scripts `scripts/train_flagship_*.sh` (and in this card as it stood at each run's git commit)."]
+    out += ["", "Each run's exact command: in the recipe named under \"Reproduce\" below (and in this card as it "
+                "stood at each run's git commit)."]
     return out + [""]
+
+
+def stretches_section(meta: dict) -> list[str]:
+    """A run made in stretches (train.py --state-dir): each stretch's steps, epochs, hours and command."""
+    tr = meta.get("training", {})
+    st = tr.get("stretches") or []
+    if len(st) < 2 or not tr.get("steps"):
+        return []
+    per_epoch = tr["steps"] / max(1e-9, tr.get("epochs") or 1)
+    out = ["", f"The run, stretch by stretch (one schedule of {tr['config'].get('steps')} steps, continued from its "
+               f"committed state each time; data `{tr['config'].get('data')}`, {tr.get('train_images')} photos):", "",
+           "| stretch | started (UTC) | steps | epochs | hours | git | command |", "|---|---|---|---|---|---|---|"]
+    for i, x in enumerate(st, 1):
+        n = x["end_step"] - x["start_step"]
+        out.append(f"| {i} | {x['started']} | {x['start_step']}-{x['end_step']} | {n / per_epoch:.2f} | "
+                   f"{x['minutes'] / 60:.2f} | {x['git']} | `{x['command']}` |")
+    hours = sum(x["minutes"] for x in st) / 60
+    out.append(f"| **total** | | **{tr['steps']}** | **{tr.get('epochs')}** | **{hours:.2f} h** | | |")
+    return out + [""]
+
+
+def merge_evaluations(paths: list[str], what: str) -> dict | None:
+    """Several `evaluate --json` files of one folder and size (one per batch of checkpoints), as one."""
+    merged = None
+    for p in paths:
+        e = json.loads(Path(p).read_text())
+        if merged is None:
+            merged = e
+            continue
+        if (e["dir"], e["size"], e.get("aged", False)) != (merged["dir"], merged["size"], merged.get("aged", False)):
+            raise SystemExit(f"{what} files disagree on folder, size or aging; they cannot be merged")
+        merged["results"].update(e["results"])
+        for source, rows in e.get("by_source", {}).items():
+            merged.setdefault("by_source", {}).setdefault(source, {}).update(rows)
+    return merged
 
 
 def combined_section(meta: dict, name: str) -> list[str]:
@@ -105,6 +144,8 @@ def main() -> None:
     ap.add_argument("eval_json", nargs="+", help="one or more evaluate --json files (same dir and size), merged")
     ap.add_argument("--ood", nargs="+", default=None,
                     help="evaluate --json files of the out-of-distribution folder (val-ood), merged")
+    ap.add_argument("--aged", nargs="+", default=None,
+                    help="evaluate --aged --json files of the out-of-distribution folder, merged")
     ap.add_argument("--hints", default=None, help="an evaluate --hints --json file; its table (and plot) go "
                                                   "into the cards of the checkpoints it covers")
     ap.add_argument("--out", default=str(WEIGHTS_DIR / "README.md"))
@@ -116,29 +157,18 @@ def main() -> None:
         if src.is_file():
             shutil.copy(src, Path(args.out).with_name("hints_plot.png"))
             plot = "hints_plot.png"
-    evs = [json.loads(Path(p).read_text()) for p in args.eval_json]
-    ev = evs[0]
-    if any((e["dir"], e["size"]) != (ev["dir"], ev["size"]) for e in evs):
-        raise SystemExit("evaluation files disagree on folder or size; they cannot be merged")
-    res = {}
-    for e in evs:
-        res.update(e["results"])
-    ood = None
-    for p in args.ood or []:  # one file per batch of checkpoints (the seeds, the flagship): merged
-        e = json.loads(Path(p).read_text())
-        if ood is None:
-            ood = e
-            continue
-        if (e["dir"], e["size"]) != (ood["dir"], ood["size"]):
-            raise SystemExit("out-of-distribution files disagree on folder or size; they cannot be merged")
-        ood["results"].update(e["results"])
-        for source, rows in e.get("by_source", {}).items():
-            ood.setdefault("by_source", {}).setdefault(source, {}).update(rows)
+    ev = merge_evaluations(args.eval_json, "evaluation")
+    res = ev["results"]
+    ood = merge_evaluations(args.ood or [], "out-of-distribution")
+    aged = merge_evaluations(args.aged or [], "aged")
     head = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
 
     def table(title: str, e: dict, results: dict) -> list[str]:
-        return [f"### {title}: `python -m colorizer evaluate {e['dir']} --size {e['size']}`", "",
-                f"{results['gray']['images']} photos squashed to {e['size']}x{e['size']}, each model given only L.", "",
+        flag = " --aged" if e.get("aged") else ""
+        given = ("a seeded aging of its L (colorizer.aging: grain, blur, fading, scratches...), scored against the "
+                 "clean photo" if e.get("aged") else "only L")
+        return [f"### {title}: `python -m colorizer evaluate {e['dir']} --size {e['size']}{flag}`", "",
+                f"{results['gray']['images']} photos squashed to {e['size']}x{e['size']}, each model given {given}.", "",
                 head, *[f"| {n} | {row(r)} |" for n, r in results.items()], ""]
 
     lines = ["# Model cards", "",
@@ -149,10 +179,13 @@ def main() -> None:
              "Terms: the training photos (`../shared/data`: Places, ImageNet subsets, CUB, Caltech-101, web faces and "
              "others) are mostly licensed for non-commercial research and education only, and so are these weights.", ""]
     lines += table("Validation (the training mix)", ev, res)
-    if ood:
-        lines += table("Out of distribution (kinds training never sees)", ood, ood["results"])
-        for source, rows in ood.get("by_source", {}).items():
-            lines += [f"#### {source}", "", head, *[f"| {n} | {row(r)} |" for n, r in rows.items()], ""]
+    for e, title in ((ood, "Out of distribution (kinds training never sees)"),
+                     (aged, "Out of distribution, aged like old prints")):
+        if e:
+            lines += table(title, e, e["results"])
+            for source, rows in e.get("by_source", {}).items():
+                lines += [f"#### {source}{' (aged)' if e.get('aged') else ''}", "", head,
+                          *[f"| {n} | {row(r)} |" for n, r in rows.items()], ""]
     total = 0
     for e in Colorizer.available():
         name = e["name"]
@@ -161,6 +194,8 @@ def main() -> None:
         shown, shown_on = (ood["results"], ood) if ood and name in ood["results"] else (res, ev)
         meta = update_metadata(e["path"], {"eval": {k: v for k, v in shown[name].items() if k != "arch"},
                                            "eval_val": {k: v for k, v in res[name].items() if k != "arch"},
+                                           **({"eval_aged": {k: v for k, v in aged["results"][name].items() if k != "arch"}}
+                                              if aged and name in aged["results"] else {}),
                                            "eval_protocol": f"{shown_on['dir']} at {shown_on['size']}x{shown_on['size']}"})
         model, _ = load_checkpoint(e["path"])
         params = sum(p.numel() for p in model.parameters())
@@ -190,15 +225,21 @@ def main() -> None:
                   *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
                      f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
                   f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
-                  *history(meta), *combined_section(meta, name), *(hint_section(hints, name, plot) if hints else []), "",
+                  *history(meta), *stretches_section(meta), *combined_section(meta, name), *(hint_section(hints, name, plot) if hints else []), "",
                   f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
-                  f"reached at step {tr.get('steps')}. Reproduce:", "", "```", train_command(cfg)] + ([
+                  f"reached at step {tr.get('steps')}. Reproduce"
+                  + (f" (every stage and the release): `bash {meta['recipe']}`; its last run:" if meta.get("recipe") else ":"),
+                  "", "```", train_command(cfg)] + ([
                       "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
                       f"--images {meta['decode_tuning']['images']} --min-side {meta['decode_tuning'].get('min_side', 0)} "
                       + "".join(f"--{k.replace('_', '-')} {v} " for k, v in meta['decode_tuning'].get('grid', {}).items())
+                      + ("--aged " if meta['decode_tuning'].get('aged') else "")
                       + f"--max-dcf {meta['decode_tuning']['max_dcf']} --write"]
                       if meta.get("decode_tuning") else []) + ["```", "",
-                  head, f"| {name} | {row(res[name])} |", ""]
+                  head, f"| {name} (val) | {row(res[name])} |",
+                  *([f"| {name} (val-ood) | {row(ood['results'][name])} |"] if ood and name in ood["results"] else []),
+                  *([f"| {name} (val-ood, aged) | {row(aged['results'][name])} |"] if aged and name in aged["results"] else []),
+                  ""]
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")

@@ -4,6 +4,10 @@ validation split, by a stated rule that values being right over being vivid:
     among the settings whose predictions are about as colorful as the photos (|dCF| <= --max-dcf),
     take the lowest mean CIEDE2000 (then the higher PSNR); if none qualifies, the smallest |dCF|.
 
+With --aged every setting is scored twice, on the photos and on a seeded aging of each one's L (what
+`evaluate --aged` does), against the same clean truth: the rule then reads the mean of the two CIEDE2000s
+and PSNRs, and |dCF| must hold on both, so the decoding is chosen for clean photos and old prints alike.
+
 The search is coordinate-wise (temperature x prior correction at each working size, then a second scale x
 mirrored averaging x prior correction x confidence gating x guided upsampling at the best), one forward pass per
 photo and working size (two with mirroring). Never run it on val-ood: that split measures
@@ -11,10 +15,10 @@ generalization, it is not for tuning.
 
 --min-side 128 keeps only photos stored with a short side of at least 128 px. `val` is mostly sources
 stored at 64-128 px (Tiny ImageNet 64, mini-ImageNet 84) that the 256 px evaluation upscales 3-4x; on those
-a small working copy wins because it matches their scale, and session 5 shipped nothing because a choice
-made there (working size 192) did worse on full-size photos. Users upload full-size photos.
+a small working copy wins because it matches their scale, and a choice made there (working size 192, for a
+v2 candidate, 2026-11-23) did worse on full-size photos. Users upload full-size photos.
 
-    python scripts/tune_decode.py runs/v3/effnet-unet-v3.safetensors --data ../shared/data/val --images 300 --write
+    python scripts/tune_decode.py CHECKPOINT --data ../shared/data/val --images 300 --min-side 128 --aged --write
 """
 from __future__ import annotations
 
@@ -54,26 +58,34 @@ def main() -> None:
     ap.add_argument("--working-sizes", default="224,160,192,256", help="each gets its own temperature x prior-correction search")
     ap.add_argument("--max-dcf", type=float, default=6.0)
     ap.add_argument("--min-side", type=int, default=0, help="only photos stored with at least this short side (px)")
+    ap.add_argument("--aged", action="store_true", help="score each setting on the photos and on their seeded aging")
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
     args = ap.parse_args()
-    imgs = tuning_set(args.data, args.images, args.size, args.min_side).images  # the same squashing as `evaluate`
+    data = tuning_set(args.data, args.images, args.size, args.min_side)  # the same squashing as `evaluate`
+    imgs = data.images
+    views = {"clean": imgs, **({"aged": data.age().inputs} if args.aged else {})}  # what the model is given
     c = Colorizer.load(args.checkpoint, backend="torch")
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
     cache: dict[tuple, list] = {}
 
-    def outputs(ws: int, flip: bool, second: int) -> list:
-        if (ws, flip, second) not in cache:
+    def outputs(view: str, ws: int, flip: bool, second: int) -> list:
+        if (view, ws, flip, second) not in cache:
             with torch.inference_mode():
-                cache[ws, flip, second] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip, second_size=second)))
-                                           for ls in (model_input(x, ws) for x in imgs)]
-        return cache[ws, flip, second]
+                cache[view, ws, flip, second] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip, second_size=second)))
+                                                 for ls in (model_input(x, ws) for x in views[view])]
+        return cache[view, ws, flip, second]
 
     def score(ws: int, s: DecodeSettings) -> dict:
-        rows = [image_metrics(join(x, decode(out, ls, s, lam)), x) for (ls, out), x in zip(outputs(ws, s.flip, s.second_size), imgs)]
-        m = summarize(rows)
-        print(f"working {ws} {s}: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
-              f"CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
-        return m
+        per = {}
+        for view, inputs in views.items():  # the prediction joins the input's L; the truth is the clean photo
+            rows = [image_metrics(join(x, decode(out, ls, s, lam)), t)
+                    for (ls, out), x, t in zip(outputs(view, ws, s.flip, s.second_size), inputs, imgs)]
+            per[view] = m = summarize(rows)
+            print(f"working {ws} {s} [{view}]: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
+                  f"CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
+        both = list(per.values())
+        return {"psnr": sum(m["psnr"] for m in both) / len(both), "ciede2000": sum(m["ciede2000"] for m in both) / len(both),
+                "dcf": max(m["dcf"] for m in both), "views": per}
 
     def best(cands: list[tuple[int, DecodeSettings, dict]]):
         ok = [r for r in cands if r[2]["dcf"] <= args.max_dcf]
@@ -103,7 +115,10 @@ def main() -> None:
             "decode": chosen.as_dict(),
             "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
                               "grid": {k: getattr(args, k) for k in ("working_sizes", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
-                              "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"}})
+                              "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "dcf")}
+                                                            for v, m in m["views"].items()},
+                              "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"
+                                      + (", both averaged over the photos and their aging, |dCF| on each" if args.aged else "")}})
         print(f"wrote to {args.checkpoint}")
 
 

@@ -59,13 +59,13 @@ def test_fresh_environment_from_requirements_alone_builds_the_app(tmp_path):
 
 
 def _readme_git_route() -> list[str]:
-    section = (ROOT / "README.md").read_text().split("### Deploy to Hugging Face Spaces", 1)[1]
+    section = (ROOT / "README.md").read_text().split("## Deploy to Hugging Face Spaces", 1)[1]
     block = section.split("```bash\n", 1)[1].split("```", 1)[0]
     return [line for line in block.splitlines() if line.strip()]
 
 
 def test_readme_dry_run_command_is_the_one_tested():
-    section = (ROOT / "README.md").read_text().split("### Deploy to Hugging Face Spaces", 1)[1].split("\n## ", 1)[0]
+    section = (ROOT / "README.md").read_text().split("## Deploy to Hugging Face Spaces", 1)[1].split("\n## ", 1)[0]
     assert "python scripts/deploy_space.py USER/SPACE --dry-run" in section  # what the dry-run test above runs
 
 

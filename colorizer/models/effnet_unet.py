@@ -10,8 +10,8 @@ starts out computing exactly what the Lite0 checkpoint computed.
 
 The evaluation's semantic column reads an EfficientNet-Lite1 classifier (colorizer.semantic) because it must
 be another network than the flagship's encoder: a lite=1 flagship would share its architecture and the
-ImageNet weights its added blocks started from, so shipping one means changing that classifier first. Session
-7's Lite1 candidate did not beat v2 (README), so the shipped flagship is still Lite0.
+ImageNet weights its added blocks started from, so shipping one means changing that classifier first. A Lite1
+candidate grown from v2 (v2.3, docs/experiments.md) did not beat v2, so the flagship is still Lite0.
 
 Heads at 1/4 resolution (chroma is low-frequency; full detail comes from the original L):
   - "bins": logits over the quantized ab bins of colorizer.bins (Zhang et al.), decoded by annealed mean;

@@ -4,10 +4,10 @@ Why: where the networks agree the colors stay; where they disagree (one says a r
 one, the thing whose color the photo does not tell) the averaged distribution over the ab bins is spread
 out and its annealed mean falls back toward gray instead of committing to one guess.
 
-Measured in session 8 and not shipped (README, "Session 8"): v2 and v3 (fine-tuned from v2) averaged gain
+Measured 2026-11-23 and not shipped (docs/experiments.md): v2 and v2.1 (fine-tuned from v2) averaged gain
 about 0.15 dB PSNR and 0.15 CIEDE2000 over v2 alone on the 300 val tuning photos at equal colorfulness, but
 with the decoding the tuning rule chose on val (prior correction 0.28) it scored 22.86 / 10.63 on val-ood
-(CF 38.7) against v2's 23.12 / 10.30 (CF 36.2): more color on cars, fashion and interiors, v3's habit.
+(CF 38.7) against v2's 23.12 / 10.30 (CF 36.2): more color on cars, fashion and interiors, v2.1's habit.
 
 The members are stored in one checkpoint (`members.0.*`, `members.1.*`, ...), and `arch_kwargs` says how
 to rebuild each (`{"members": [{"arch": ..., "kwargs": {...}}, ...]}`), so loading stays strict. The
@@ -74,5 +74,5 @@ class Ensemble(ColorModel):
 
 @register_model("ensemble")
 def ensemble(members: list[dict] | None = None) -> Ensemble:
-    """Default: two effnet-unets (what session 8 measured); a checkpoint's arch_kwargs name its own."""
+    """Default: two effnet-unets (what was measured); a checkpoint's arch_kwargs name its own."""
     return Ensemble(members or [{"arch": "effnet-unet", "kwargs": {}}] * 2)

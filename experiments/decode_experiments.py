@@ -1,6 +1,6 @@
-"""Session 7's decoding experiments (not shipped), on the 300 val photos scripts/tune_decode.py --min-side 128
+"""Decoding experiments of 2026-11-23 (not shipped), on the 300 val photos scripts/tune_decode.py --min-side 128
 draws, working 224, guided radius 4, each printed against the prior correction alpha so that they can be
-compared at equal colorfulness (README, "Session 7"):
+compared at equal colorfulness (docs/experiments.md, "Five more tries"):
 
   neutral     a logit bonus `beta` on the bins within `r` of gray, on top of the prior correction: the
               decode-time form of "a loss that does not reward color where the truth is neutral".
@@ -10,8 +10,8 @@ compared at equal colorfulness (README, "Session 7"):
               equal colorfulness, mirroring about half that; not in colorizer/decoding.py yet (the hint planes
               need a rule at the second scale).
 
-    python scripts/decode_experiments.py neutral weights/effnet-unet.safetensors --data ../shared/data/val
-    python scripts/decode_experiments.py multiscale weights/effnet-unet.safetensors --data ../shared/data/val
+    python experiments/decode_experiments.py neutral weights/effnet-unet.safetensors --data ../shared/data/val
+    python experiments/decode_experiments.py multiscale weights/effnet-unet.safetensors --data ../shared/data/val
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Session 8's per-photo chroma scale experiment (not shipped; README, "Session 8").
+"""The per-photo chroma scale experiment of 2026-11-23 (not shipped; docs/experiments.md, "A chroma scale per photo").
 
 Most of the flagship's error is whole photos painted in a plausible but wrong hue. If one factor per photo
 scaled its colors (0: leave it gray where the guess is wrong), how much would that gain, and can the network's
@@ -8,10 +8,10 @@ own features predict the factor?
   predicted  a ridge regression from the encoder's pooled deepest features, the mean chroma, spread and entropy
              of the predicted distribution and the photo's lightness statistics, its output divided by its mean
              so that the overall colorfulness stays about put. Fitted (never on val-ood) either on training
-             photos (--fit-on train, session 8) or on the val photos outside the 300 scored ones (--fit-on
-             val-rest, session 9: photos the network never trained on, as a user's are).
+             photos (--fit-on train) or on the val photos outside the 300 scored ones (--fit-on
+             val-rest: photos the network never trained on, as a user's are).
 
-    python scripts/chroma_scale_experiment.py weights/effnet-unet.safetensors --train ../shared/data/train \\
+    python experiments/chroma_scale_experiment.py weights/effnet-unet.safetensors --train ../shared/data/train \\
         --val ../shared/data/val [--fit-on val-rest]
 """
 from __future__ import annotations
