@@ -1,6 +1,6 @@
 """Gradio app: upload a photo, pick a model, see gray / colorized / original, fix colors with hints, and
-take the result to a slide. UI wiring only: the image work is colorizer.Colorizer, the per-request files
-colorizer.demo, the slide deck colorizer.slides. Run: python app.py [--host H] [--port P] [--share] [--mcp]."""
+take the result to a slide; or colorize a video clip. UI wiring only: the image work is colorizer.Colorizer,
+the per-request files colorizer.demo, the slide deck colorizer.slides. Run: python app.py [--host H] [--port P] [--share] [--mcp]."""
 from __future__ import annotations
 
 import argparse
@@ -28,6 +28,9 @@ MAX_PIXELS = int(os.environ.get("COLORIZER_MAX_PIXELS", "50000000"))    # refuse
 CONCURRENCY = int(os.environ.get("COLORIZER_CONCURRENCY", "2"))  # computed at once (2 cores); the rest wait
 QUEUE_SIZE = int(os.environ.get("COLORIZER_QUEUE_SIZE", "32"))   # past this, requests are refused: queue full
 PREVIEW = int(os.environ.get("COLORIZER_PREVIEW", "1600"))  # long side of the on-page panels, in pixels
+# what keeps a shared Space responsive: a video is refused from its container's header, before decoding
+VIDEO_SECONDS = float(os.environ.get("COLORIZER_VIDEO_SECONDS", "20"))
+VIDEO_PIXELS = int(os.environ.get("COLORIZER_VIDEO_PIXELS", str(1280 * 720)))
 POOL = ColorizerPool()
 PHOTOS = demo.PhotoCache()
 CSS = """
@@ -38,6 +41,21 @@ CSS = """
 #gallery .grid-wrap {max-height: none !important; height: auto !important; overflow-y: visible !important}
 @media (max-width: 700px) { #panels {flex-direction: column} #panels > div {min-width: 100% !important} }
 """
+
+
+def upload_video(**kwargs) -> gr.Video:
+    """A gr.Video that hands the upload's path to the library untouched (Gradio would otherwise convert a
+    clip it cannot play with a system ffmpeg): colorizer.video reads it, or says why it cannot."""
+    comp = gr.Video(format=None, **kwargs)
+
+    def preprocess(payload):
+        if payload is None:
+            return None
+        video = getattr(payload, "video", payload)
+        return str(getattr(video, "path", video))
+
+    comp.preprocess = preprocess
+    return comp
 
 
 def upload_image(**kwargs) -> gr.Image:
@@ -101,6 +119,32 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
         raise gr.Error("Upload, paste or capture a photo first.")
     r = _render(image, checkpoint, size, temperature, hints, page=False)
     return r["full"], demo.summary(r)
+
+
+def colorize_video(video: str | None, checkpoint: str, start: float = 0.0, end: float | None = None,
+                   progress=gr.Progress()):
+    """Colorize a video clip, its colors steady from frame to frame and its audio kept.
+
+    Args:
+        video: the clip (mp4, mov, webm, avi, mkv or animated gif), at most 20 s and 1280x720 here.
+        checkpoint: model name, e.g. "effnet-unet" (the flagship).
+        start: colorize from this second.
+        end: up to this second (empty or 0: to the end).
+    Returns the colorized clip (H.264 MP4) and a summary (size, frames, time)."""
+    if not video:
+        raise gr.Error("Upload a video clip first.")
+    try:
+        c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
+        path, text = demo.render_video(c, video, float(start or 0), float(end) if end else None, _TMP, VIDEO_SECONDS,
+                                       VIDEO_PIXELS, lambda done, total: progress((done, total), unit="frames"))
+    except (ColorizerError, OSError) as exc:
+        raise _error(exc, video) from None
+    return path, text
+
+
+def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
+    path, text = colorize_video(video, checkpoint, start, end, progress)
+    return path, path, text
 
 
 def _render(image, checkpoint, size, temperature, hints, page: bool = True) -> dict:
@@ -237,62 +281,83 @@ def build() -> gr.Blocks:
         gr.Markdown("# Colorizer\nUpload a photo, color or black-and-white: the model sees only its lightness and "
                     "guesses the colors. Click on the result to correct a color.")
         result, comp, point = gr.State(None), gr.State(None), gr.State(None)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=1, min_width=280):
-                inp = upload_image(label="Photo", sources=["upload", "clipboard", "webcam"], height=300)
-                examples = sorted(str(p) for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".jpg", ".png"))
-                if examples:
-                    gr.Examples(examples=[[e] for e in examples], inputs=[inp], label="Examples (click one)",
-                                examples_per_page=8, api_visibility="private", elem_id="examples")
-                ckpt = gr.Dropdown(choices=choices, value=default, label="Model (metrics on photo kinds it never saw)")
-                with gr.Accordion("Controls", open=False):
-                    size = gr.Slider(64, 1024, value=work, step=32, label="Working resolution",
-                                     info="The model sees the photo at about this many pixels square; the colors are "
-                                          "then laid on your full-resolution photo. Higher: finer color regions, slower.")
-                    temp = gr.Slider(0.05, 1.0, value=temp0, step=0.01, label="Temperature (vivid ↔ safe)",
-                                     info="Classification models (the flagship): low values pick the most likely color "
-                                          "per pixel (vivid, can be wrong), high values average the candidates (safer).")
-                    hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
-                                       info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
-                with gr.Row():
-                    go = gr.Button("Colorize", variant="primary", elem_id="colorize-btn", min_width=100)
-                    every = gr.Button("Compare all models", elem_id="compare-btn", min_width=100)
-            with gr.Column(scale=3, min_width=300):
-                with gr.Row(elem_id="panels"):
-                    gray = gr.Image(label="Grayscale input", type="filepath", interactive=False, elem_id="panel-gray", height=340,
-                                    min_width=160)
-                    pred = gr.Image(label="Colorized: click to place a color hint", type="filepath",
-                                    interactive=False, elem_id="panel-pred", height=340, min_width=160)
-                    orig = gr.Image(label="Original", type="filepath", interactive=False, elem_id="panel-orig", height=340,
-                                    min_width=160)
-                info = gr.Markdown("Choose a photo or click an example.", elem_id="metrics")
-                with gr.Accordion("Fix colors with hints", open=True, elem_id="hint-tools"):
-                    where = gr.Markdown("Click on the colorized image where a color is wrong.", elem_id="hint-where")
+        with gr.Tab("Photo", elem_id="tab-photo"):
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=1, min_width=280):
+                    inp = upload_image(label="Photo", sources=["upload", "clipboard", "webcam"], height=300)
+                    examples = sorted(str(p) for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".jpg", ".png"))
+                    if examples:
+                        gr.Examples(examples=[[e] for e in examples], inputs=[inp], label="Examples (click one)",
+                                    examples_per_page=8, api_visibility="private", elem_id="examples")
+                    ckpt = gr.Dropdown(choices=choices, value=default, label="Model (metrics on photo kinds it never saw)")
+                    with gr.Accordion("Controls", open=False):
+                        size = gr.Slider(64, 1024, value=work, step=32, label="Working resolution",
+                                         info="The model sees the photo at about this many pixels square; the colors are "
+                                              "then laid on your full-resolution photo. Higher: finer color regions, slower.")
+                        temp = gr.Slider(0.05, 1.0, value=temp0, step=0.01, label="Temperature (vivid ↔ safe)",
+                                         info="Classification models (the flagship): low values pick the most likely color "
+                                              "per pixel (vivid, can be wrong), high values average the candidates (safer).")
+                        hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
+                                           info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
                     with gr.Row():
-                        picker = gr.ColorPicker(value="#808080", label="Color for the selected point",
-                                                elem_id="hint-color", min_width=120)
-                        swatches = gr.Gallery(label="Suggested (the model's likely colors there)", columns=6,
-                                              height=110, allow_preview=False, elem_id="swatches", min_width=200)
+                        go = gr.Button("Colorize", variant="primary", elem_id="colorize-btn", min_width=100)
+                        every = gr.Button("Compare all models", elem_id="compare-btn", min_width=100)
+                with gr.Column(scale=3, min_width=300):
+                    with gr.Row(elem_id="panels"):
+                        gray = gr.Image(label="Grayscale input", type="filepath", interactive=False, elem_id="panel-gray", height=340,
+                                        min_width=160)
+                        pred = gr.Image(label="Colorized: click to place a color hint", type="filepath",
+                                        interactive=False, elem_id="panel-pred", height=340, min_width=160)
+                        orig = gr.Image(label="Original", type="filepath", interactive=False, elem_id="panel-orig", height=340,
+                                        min_width=160)
+                    info = gr.Markdown("Choose a photo or click an example.", elem_id="metrics")
+                    with gr.Accordion("Fix colors with hints", open=True, elem_id="hint-tools"):
+                        where = gr.Markdown("Click on the colorized image where a color is wrong.", elem_id="hint-where")
+                        with gr.Row():
+                            picker = gr.ColorPicker(value="#808080", label="Color for the selected point",
+                                                    elem_id="hint-color", min_width=120)
+                            swatches = gr.Gallery(label="Suggested (the model's likely colors there)", columns=6,
+                                                  height=110, allow_preview=False, elem_id="swatches", min_width=200)
+                        with gr.Row():
+                            auto = gr.Checkbox(value=True, label="Update after each hint", min_width=120)
+                            apply = gr.Button("Apply hints", elem_id="apply-btn", min_width=90)
+                            undo = gr.Button("Undo", elem_id="undo-btn", min_width=70)
+                            clear = gr.Button("Clear", elem_id="clear-btn", min_width=70)
+                        with gr.Row():
+                            placed = gr.Dropdown(choices=[], label="Placed hints", elem_id="hint-list", min_width=160)
+                            remove = gr.Button("Remove", elem_id="remove-btn", min_width=80)
+                    slider = gr.ImageSlider(label="Before / after", type="filepath", interactive=False, height=420)
                     with gr.Row():
-                        auto = gr.Checkbox(value=True, label="Update after each hint", min_width=120)
-                        apply = gr.Button("Apply hints", elem_id="apply-btn", min_width=90)
-                        undo = gr.Button("Undo", elem_id="undo-btn", min_width=70)
-                        clear = gr.Button("Clear", elem_id="clear-btn", min_width=70)
+                        dl = gr.File(label="Colorized, full resolution", elem_id="download", min_width=160, height=90)
+                        with gr.Column(min_width=160):
+                            make_sheet = gr.Button("Side-by-side image (PNG)", elem_id="sheet-btn")
+                            make_deck = gr.Button("Slide deck (.pptx)", elem_id="deck-btn")
+                        export = gr.File(label="For slides", elem_id="export", min_width=160, height=90)
+            with gr.Column(visible=False, elem_id="comparison") as comparison:
+                gallery = gr.Gallery(label="All models on this photo", columns=3, height="auto", object_fit="contain",
+                                     elem_id="gallery", preview=False, allow_preview=True)
+                grid_file = gr.File(label="The comparison as one captioned image, for a slide (PNG)", elem_id="grid-file",
+                                    height=90)
+        with gr.Tab("Video", elem_id="tab-video"):
+            gr.Markdown(f"Colorize a film clip: colors stay steady from frame to frame and change at a cut; the sound "
+                        f"is kept. Up to **{VIDEO_SECONDS:g} s** and **{VIDEO_PIXELS:,} pixels a frame** (720p) here, "
+                        f"so the shared machine stays responsive; cut a longer clip with start and end, or use "
+                        f"`python -m colorizer colorize clip.mp4 -o out/` on your own machine.")
+            with gr.Row(equal_height=False):
+                with gr.Column(min_width=280):
+                    vin = upload_video(label="Gray input", sources=["upload"], elem_id="video-in", height=300)
+                    clips = sorted(str(p) for p in (ROOT / "examples").glob("*.mp4"))
+                    if clips:
+                        gr.Examples(examples=[[c] for c in clips], inputs=[vin], label="Example clip",
+                                    api_visibility="private", elem_id="video-examples")
                     with gr.Row():
-                        placed = gr.Dropdown(choices=[], label="Placed hints", elem_id="hint-list", min_width=160)
-                        remove = gr.Button("Remove", elem_id="remove-btn", min_width=80)
-                slider = gr.ImageSlider(label="Before / after", type="filepath", interactive=False, height=420)
-                with gr.Row():
-                    dl = gr.File(label="Colorized, full resolution", elem_id="download", min_width=160, height=90)
-                    with gr.Column(min_width=160):
-                        make_sheet = gr.Button("Side-by-side image (PNG)", elem_id="sheet-btn")
-                        make_deck = gr.Button("Slide deck (.pptx)", elem_id="deck-btn")
-                    export = gr.File(label="For slides", elem_id="export", min_width=160, height=90)
-        with gr.Column(visible=False, elem_id="comparison") as comparison:
-            gallery = gr.Gallery(label="All models on this photo", columns=3, height="auto", object_fit="contain",
-                                 elem_id="gallery", preview=False, allow_preview=True)
-            grid_file = gr.File(label="The comparison as one captioned image, for a slide (PNG)", elem_id="grid-file",
-                                height=90)
+                        vstart = gr.Number(value=0, label="Start (s)", minimum=0, min_width=80)
+                        vend = gr.Number(value=None, label="End (s, empty: the end)", minimum=0, min_width=80)
+                    vgo = gr.Button("Colorize video", variant="primary", elem_id="video-btn")
+                with gr.Column(min_width=280):
+                    vout = gr.Video(label="Colorized", interactive=False, elem_id="video-out", height=300)
+                    vfile = gr.File(label="Download (MP4)", elem_id="video-file", height=90)
+                    vinfo = gr.Markdown("", elem_id="video-info")
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
 
@@ -312,6 +377,11 @@ def build() -> gr.Blocks:
                      api_description="Colorize one photo, optionally with color hints (JSON list of [x, y, [r, g, b]]).")
         api_every.click(compare_all, [inp, size, temp], [gallery], api_name="compare_all",
                         api_description="Every shipped model on the same photo, captioned with its metrics.")
+        api_video = gr.Button(visible=False)
+        api_video_out = gr.Video(visible=False, label="Colorized clip")
+        api_video.click(colorize_video, [vin, ckpt, vstart, vend], [api_video_out, api_text], api_name="colorize_video",
+                        api_description="Colorize a video clip (at most 20 s and 720p here), colors steady across frames.")
+        vgo.click(_colorize_video_page, [vin, ckpt, vstart, vend], [vout, vfile, vinfo], **private)
 
         go.click(_show, show_in, show_out, **private)
         inp.change(lambda: "", None, hints, **quiet).then(_show, show_in, show_out, **private)

@@ -1,4 +1,4 @@
-"""Command line: python -m colorizer {colorize,list,evaluate} ...  (see --help of each)."""
+"""Command line: python -m colorizer {colorize,list,evaluate,export} ...  (see --help of each)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from .errors import ColorizerError
-from .imageio import IMAGE_EXTENSIONS, encode_image, find_images, output_format
+from .imageio import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, encode_image, find_images, output_format
+
+MAX_VIDEO_SECONDS = 600            # the command line's default limits for a video (--max-seconds, --max-video-pixels)
+MAX_VIDEO_PIXELS = 3840 * 2160
 
 
 def _collect(inputs: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
@@ -16,7 +19,8 @@ def _collect(inputs: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            found += [(f, f.relative_to(p)) for f in find_images(p)]
+            videos = [f for f in p.rglob("*") if f.suffix.lower() in VIDEO_EXTENSIONS and f.is_file()]
+            found += [(f, f.relative_to(p)) for f in sorted(find_images(p) + videos)]
         elif p.is_file():
             found.append((p, Path(p.name)))
         else:
@@ -54,6 +58,30 @@ def _hints_for(args, files: list[tuple[Path, Path]]) -> dict[Path, object]:
     return by_name
 
 
+def _video_hints(raw) -> dict | None:
+    """A video's hints: a list (for its first frame) or {frame index: list}."""
+    if raw is None:
+        return None
+    if isinstance(raw, list):
+        return {0: raw}
+    try:
+        return {int(k): v for k, v in raw.items()}
+    except (AttributeError, ValueError):
+        raise ColorizerError("a video's hints are a list (its first frame) or {\"frame index\": [...]}") from None
+
+
+def _colorize_video(c, f: Path, target: Path, args, hints, quiet: bool) -> None:
+    """One video file to TARGET.mp4, with its own progress bar (frames)."""
+    from tqdm import tqdm
+    with tqdm(desc=f.name, unit="frame", disable=quiet, leave=False) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+        c.colorize_video(f, target, start=args.start, end=args.end, size=args.size, hints=_video_hints(hints),
+                         steady=args.steady, max_seconds=args.max_seconds, max_pixels=args.max_video_pixels,
+                         progress=progress)
+
+
 def cmd_colorize(args) -> int:
     from tqdm import tqdm
 
@@ -72,8 +100,18 @@ def cmd_colorize(args) -> int:
     except ColorizerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from .video import is_video
     ok = 0
-    for f, rel in tqdm(files, desc="colorizing", unit="img", disable=args.quiet or not files):
+    for f, rel in tqdm(files, desc="colorizing", unit="file", disable=args.quiet or not files):
+        if is_video(f):
+            target = outdir / rel.parent / f"{rel.stem}_colorized.mp4"
+            try:
+                _colorize_video(c, f, target, args, hints.get(f), args.quiet)
+                ok += 1
+            except ColorizerError as exc:
+                errors.append(str(exc))
+            continue
+
         def target_for(has_alpha: bool = False) -> tuple[str, Path]:
             fmt = output_format(f, has_alpha, args.format)  # alpha always needs PNG
             return fmt, outdir / rel.parent / f"{rel.stem}_colorized{'.jpg' if fmt == 'JPEG' else '.png'}"
@@ -143,8 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m colorizer", description="Colorize grayscale photos.")
     sub = ap.add_subparsers(dest="command", required=True)
     c = sub.add_parser("colorize", help="colorize files or folders (recursive)")
-    c.add_argument("inputs", nargs="+", help=f"image files or folders ({', '.join(IMAGE_EXTENSIONS)})")
-    c.add_argument("-o", "--output", required=True, help="output folder (files named *_colorized.jpg/.png)")
+    c.add_argument("inputs", nargs="+", help=f"photos, videos or folders ({', '.join(IMAGE_EXTENSIONS)}; "
+                                             f"{', '.join(VIDEO_EXTENSIONS)} and animated .gif as video)")
+    c.add_argument("-o", "--output", required=True, help="output folder (files named *_colorized.jpg/.png/.mp4)")
     c.add_argument("--format", choices=("auto", "png", "jpeg"), default="auto",
                    help="auto: JPEG photos stay JPEG (quality 95), the rest become PNG")
     c.add_argument("--checkpoint", default=None, help="checkpoint name in weights/ or a path (default: the flagship)")
@@ -153,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--hints", default=None, metavar="HINTS.json",
                    help="user colors: a JSON list [[x, y, [r, g, b]], ...] in the photo's pixels (one photo), or "
                         "{\"name.jpg\": [...], ...}; only the colors' chroma is used (the flagship takes hints)")
+    c.add_argument("--start", type=float, default=0.0, help="video: colorize from this second")
+    c.add_argument("--end", type=float, default=None, help="video: up to this second")
+    c.add_argument("--max-seconds", type=float, default=MAX_VIDEO_SECONDS,
+                   help=f"video: refuse a segment longer than this (default {MAX_VIDEO_SECONDS})")
+    c.add_argument("--max-video-pixels", type=int, default=MAX_VIDEO_PIXELS,
+                   help="video: refuse frames larger than this many pixels (default 4K)")
+    c.add_argument("--no-steady", dest="steady", action="store_false",
+                   help="video: colorize every frame alone, as a photo (colors may flicker)")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(fn=cmd_colorize)
     l_ = sub.add_parser("list", help="shipped checkpoints with their metrics")

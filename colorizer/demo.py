@@ -256,3 +256,21 @@ def hex_to_rgb(value: str) -> list[int]:
         return [int(round(n)) for n in nums]
     return [int(v[i:i + 2], 16) for i in (0, 2, 4)]
 
+
+
+def render_video(c: Colorizer, video: str, start: float, end: float | None, root: str, max_seconds: float,
+                 max_pixels: int, progress=None) -> tuple[str, str]:
+    """Colorize a video (a path) into a new folder under root, within the page's limits (checked from the
+    container before a frame is decoded). Returns the MP4's path and a markdown summary."""
+    import time
+    from pathlib import Path
+    folder = tempfile.mkdtemp(dir=root)
+    out = os.path.join(folder, f"{Path(video).stem}_colorized.mp4")
+    t0 = time.perf_counter()
+    info = c.colorize_video(video, out, start=start, end=end, max_seconds=max_seconds, max_pixels=max_pixels,
+                            progress=progress)
+    seconds = time.perf_counter() - t0
+    text = (f"**{c.name}** ({c.arch}) · {info['width']}x{info['height']} · {info['frames']} frames at "
+            f"{info['fps']:.3g} fps ({info['seconds']:.1f} s) · {seconds:.1f} s to colorize "
+            f"({info['frames'] / max(seconds, 1e-6):.1f} frames/s)" + (" · audio kept" if info["audio"] else ""))
+    return out, text

@@ -189,10 +189,11 @@ class Colorizer:
             ab = self.model.predict_ab(l_small.to(self.device), s, self._lam, hints=hints)
         return ab if hints is None else propagate(ab.cpu(), l_small.cpu(), hints.cpu(), self.propagation).to(ab.device)
 
-    def hint_planes(self, hints: HintInput, image: LoadedImage, work_shape: tuple[int, int]) -> torch.Tensor | None:
-        """Validated hints (colorizer.hints.parse_hints) -> the model's hint planes at the working shape,
-        or None when there are none. A checkpoint without a hint input says so rather than ignoring them."""
-        h, w = image.shape
+    def hint_planes(self, hints: HintInput, full_shape: tuple[int, int], work_shape: tuple[int, int]) -> torch.Tensor | None:
+        """Validated hints (colorizer.hints.parse_hints) for a photo of full_shape (H, W) -> the model's hint
+        planes at the working shape, or None when there are none. A checkpoint without a hint input says so
+        rather than ignoring them."""
+        h, w = full_shape
         parsed = parse_hints(hints, w, h)
         if not parsed:
             return None
@@ -236,7 +237,7 @@ class Colorizer:
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
         prepared = [_model_input(im, size) for im in loaded]
-        planes = [self.hint_planes(h, im, tuple(ls.shape[-2:])) for h, im, ls in zip(hints, loaded, prepared)] \
+        planes = [self.hint_planes(h, im.shape, tuple(ls.shape[-2:])) for h, im, ls in zip(hints, loaded, prepared)] \
             if hints is not None else [None] * len(loaded)
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
@@ -287,7 +288,7 @@ class Colorizer:
         h, w = loaded.shape
         point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
         l_small = _model_input(loaded, size)
-        planes = self.hint_planes(hints, loaded, tuple(l_small.shape[-2:]))
+        planes = self.hint_planes(hints, loaded.shape, tuple(l_small.shape[-2:]))
         with self._lock:
             out = run_model(self.model, l_small.to(self.device), None if planes is None else planes.to(self.device), self.decoding)
         logits = out["logits"][0].float().cpu()
@@ -311,6 +312,28 @@ class Colorizer:
         rgb = (lab_to_rgb(lab.permute(1, 0, 2, 3)).clamp(0, 1) * 255).round().to(torch.uint8).view(len(picks), 3)
         return [{"rgb": tuple(int(v) for v in c), "hex": "#%02x%02x%02x" % tuple(int(v) for v in c),
                  "p": round(float(p[q]), 4)} for c, q in zip(rgb.tolist(), picks)]
+
+    # ------------------------------------------------------------ video (colorizer.video)
+    def frame_input(self, pixels: np.ndarray, size: int | None = None) -> torch.Tensor:
+        """One video frame (uint8 gray or RGB) -> the model's input, normalized L (1,1,h,w) at working size."""
+        return model_input(pixels, self._check_size(size))
+
+    def frame_ab(self, l_small: torch.Tensor, full_shape: tuple[int, int], hints: HintInput = None) -> torch.Tensor:
+        """The model's ab (1,2,h,w, normalized) for a frame_input, hints in the frame's full-resolution pixels:
+        what colorizer.video carries from frame to frame before it is joined to each frame's own L."""
+        planes = self.hint_planes(hints, full_shape, tuple(l_small.shape[-2:])) if hints else None
+        return self.predict_ab(l_small, hints=planes).cpu()
+
+    def colorize_video(self, src, dst, **kwargs):
+        """Colorize a video file (mp4, mov, webm, avi, mkv, animated gif) into an H.264 MP4 at `dst`, colors
+        steady from frame to frame, the audio kept: see colorizer.video.colorize_video for the options."""
+        from .video import colorize_video  # imports PyAV and OpenCV only when video is asked for
+        return colorize_video(self, src, dst, **kwargs)
+
+    def iter_video(self, src, **kwargs):
+        """Yield (source frame, colorized frame) uint8 arrays: see colorizer.video.iter_video."""
+        from .video import iter_video
+        return iter_video(self, src, **kwargs)
 
     def iter_colorize(self, sources: Iterable[ImageInput], **kwargs):
         """Yield (source, PIL.Image or None, error message or None), never stopping at a bad file."""

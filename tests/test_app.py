@@ -75,7 +75,7 @@ def _photo(tmp_path, name="photo.jpg", h=90, w=120, gray=False) -> str:
 
 def test_named_endpoints(client):
     api = client.view_api(print_info=False, return_format="dict")
-    assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints"}  # no stray /colorize_1
+    assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video"}  # no stray /colorize_1
     params = [p["parameter_name"] for p in api["named_endpoints"]["/colorize"]["parameters"]]
     assert params == ["image", "checkpoint", "size", "temperature", "hints"]
 
@@ -243,3 +243,18 @@ def test_mcp_flag_serves_colorize_as_a_tool(weights_dir, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_colorize_video_through_the_api(client, tmp_path):
+    from colorizer.video import probe, write_video
+    frames = [synthetic_photo(48, 64, i)[..., 0] for i in range(6)]
+    clip = tmp_path / "clip.mp4"
+    write_video(frames, clip, fps=6)
+    out, text = client.predict(handle_file(str(clip)), "effnet-unet", 0, None, api_name="/colorize_video")
+    path = out["video"] if isinstance(out, dict) else out
+    info = probe(path)
+    assert (info.width, info.height, info.frames) == (64, 48, 6) and "6 frames" in text
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video at all")
+    with pytest.raises(Exception, match="not a readable video"):
+        client.predict(handle_file(str(bad)), "effnet-unet", 0, None, api_name="/colorize_video")

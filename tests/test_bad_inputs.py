@@ -163,3 +163,18 @@ def test_jpeg_outputs_from_arrays_and_pil_images_decode_back(tmp_path):
         assert back.format == "JPEG" and back.size == (56, 40)
         assert back.mode == ("L" if np.ndim(img) == 2 else "RGB")
         assert np.abs(np.asarray(back.convert("RGB")).astype(int) - rgb[:, :, :1 if np.ndim(img) == 2 else 3]).mean() < 4
+
+
+def test_a_toned_print_counts_as_no_color_and_a_colored_photo_does():
+    """A sepia or cyanotype print (one hue over a gray photo) is a black-and-white photo to colorize: the app
+    must not score the result against its tone. scikit-image's color photos stay color photos, the cat's
+    mostly orange fur included."""
+    from skimage import data
+    gray = data.camera().astype(np.float32) / 255
+    sepia = np.stack([np.clip(gray * 1.07 + 0.03, 0, 1), np.clip(gray * 0.95 + 0.02, 0, 1), gray * 0.78], -1)
+    cyan = np.stack([gray * 0.8, gray * 0.95, gray], -1)
+    for toned in (sepia, cyan):
+        loaded = load_image((toned * 255).astype(np.uint8))
+        assert not loaded.is_color
+    for photo in (data.astronaut(), data.chelsea(), data.coffee()):
+        assert load_image(photo).is_color

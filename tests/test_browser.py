@@ -133,3 +133,22 @@ def test_a_blue_hint_turns_its_region_blue(real_server, browser):
     change_far = float(np.mean(np.hypot(*(lab_a[far][..., 1:] - lab_b[far][..., 1:]).transpose(2, 0, 1))))
     assert moved_near > 8, moved_near     # toward the hint's hue by a clear margin (ab units)
     assert change_far < moved_near / 3, (change_far, moved_near)
+
+
+def test_video_tab_colorizes_the_example_clip_and_plays_it(real_server, browser):
+    """The Video tab: the example clip, colorized, plays in Chromium (H.264 in MP4) beside the gray input,
+    with a download; the limits are stated on the page."""
+    page = _open(browser, real_server["url"], 1400, 1000)
+    page.get_by_role("tab", name="Video").click()
+    assert "20 s" in page.locator("#tab-video").inner_text()
+    page.locator("#video-examples button, #video-examples td, #video-examples .gallery-item").first.click()
+    page.wait_for_selector("#video-in video", timeout=60_000)
+    page.click("#video-btn")
+    page.wait_for_function("document.querySelector('#video-info').innerText.includes('frames')", timeout=240_000)
+    page.wait_for_function("(() => { const v = document.querySelector('#video-out video');"
+                           " return v && v.readyState >= 2 && v.duration > 3; })()", timeout=60_000)
+    page.evaluate("document.querySelector('#video-out video').currentTime = 1.0")
+    page.wait_for_timeout(1000)
+    assert page.locator("#video-file a").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "app-video.png"), full_page=True)
+    page.close()
