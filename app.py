@@ -352,7 +352,7 @@ def build() -> gr.Blocks:
                                     api_visibility="private", elem_id="video-examples")
                     with gr.Row():
                         vstart = gr.Number(value=0, label="Start (s)", minimum=0, min_width=80)
-                        vend = gr.Number(value=None, label="End (s, empty: the end)", minimum=0, min_width=80)
+                        vend = gr.Number(value=0, label="End (s, 0: the end)", minimum=0, min_width=80)
                     vgo = gr.Button("Colorize video", variant="primary", elem_id="video-btn")
                 with gr.Column(min_width=280):
                     vout = gr.Video(label="Colorized", interactive=False, elem_id="video-out", height=300)

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import __version__
 from .checkpoints import atomic_write, load_checkpoint, save_checkpoint
+from .color import AB_SCALE, L_CENTER, L_SCALE
 from .errors import ColorizerError
 
 
@@ -51,6 +54,34 @@ class Progress:
 
     def close_stretch(self, seconds: float) -> None:
         self.stretches[-1].update(end_step=self.step, minutes=round(seconds / 60, 2))
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, timeout=5).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def checkpoint_metadata(cfg, model, arch_kwargs: dict, progress: Progress, metrics: dict, run: dict,
+                        classes: list[str]) -> dict:
+    """What a checkpoint carries besides its tensors: what rebuilds the model, how it decodes, and the whole
+    record of its training (config, data, length, stretches, warm start) and validation."""
+    p = progress
+    return {
+        "arch": cfg.arch, "arch_kwargs": arch_kwargs, "objective": cfg.objective,
+        "working_size": cfg.working_size, "temperature": cfg.temperature,
+        "output_kind": getattr(model, "output_kind", "regression"),
+        "accepts_hints": bool(getattr(model, "accepts_hints", False)),
+        "normalization": {"l_center": L_CENTER, "l_scale": L_SCALE, "ab_scale": AB_SCALE},
+        "classes": classes if getattr(model, "uses_class_labels", False) else [],
+        "training": {"config": asdict(cfg), **run, "steps": p.step, "wall_minutes": round(p.elapsed / 60, 2),
+                     "skipped_colorless": p.skipped, "data": str(cfg.data), "warm_start": p.warm_start,
+                     "stretches": p.stretches},
+        "val_metrics": metrics, "val_metric_note": f"{run['val_subset']} val images at {cfg.size}px center crops",
+        "code_version": __version__, "git_commit": git_commit(),
+    }
 
 
 def rng_state() -> dict:

@@ -33,6 +33,15 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def amp_enabled(amp: str, device: torch.device) -> bool:
+    """--amp auto: fp16 on CUDA, bf16 only on CPUs that compute it natively; on | off force it."""
+    if amp not in ("auto", "on", "off"):
+        raise ColorizerError(f"--amp must be auto, on or off, not {amp!r}")
+    if amp != "auto":
+        return amp == "on"
+    return device.type == "cuda" or cpu_has_bf16()
+
+
 def lr_factor(cfg, step: int, total: int) -> float:
     if step < cfg.warmup_steps:
         return (step + 1) / cfg.warmup_steps
@@ -59,7 +68,7 @@ class Optimization:
         self.cfg, self.model, self.device = cfg, model, device
         self.ema_model = None
         self.init_ema()
-        self.amp = self._amp_enabled()
+        self.amp = amp_enabled(cfg.amp, device)
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.amp and device.type == "cuda")
         self.loss_fn = ColorLoss(cfg.objective, cfg.rebalance_lambda, cfg.class_weight).to(device)
         enc = set(map(id, model.encoder_parameters())) if hasattr(model, "encoder_parameters") else set()
@@ -111,13 +120,6 @@ class Optimization:
     def eval_model(self) -> torch.nn.Module:
         """What validation measures and the checkpoint ships: the EMA weights when kept."""
         return self.ema_model if self.ema_model is not None else self.model
-
-    def _amp_enabled(self) -> bool:
-        if self.cfg.amp not in ("auto", "on", "off"):
-            raise ColorizerError(f"--amp must be auto, on or off, not {self.cfg.amp!r}")
-        if self.cfg.amp != "auto":
-            return self.cfg.amp == "on"
-        return self.device.type == "cuda" or cpu_has_bf16()
 
     def autocast(self):
         if not self.amp:

@@ -13,7 +13,6 @@ import logging
 import math
 import os
 import random
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -23,16 +22,15 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from . import __version__, bins
+from . import bins
 from .checkpoints import save_checkpoint, warm_start
-from .color import AB_SCALE, L_CENTER, L_SCALE
 from .data import (ImageFolderDataset, ResumableSampler, crop_size_at, parse_size_schedule,  # noqa: F401 (re-exported)
                    split_files, training_loader)
 from .errors import ColorizerError
 from .models import create_model
-from .train_state import LocalState, Progress, RunState
+from .train_state import LocalState, Progress, RunState, checkpoint_metadata, git_commit
 from .train_step import Optimization
-from .validation import validate
+from .validation import RunLog, validate
 
 log = logging.getLogger("colorizer.train")
 
@@ -91,14 +89,6 @@ class TrainConfig:
     rewarm_steps: int = 100        # after continuing from state_dir (no optimizer state kept): lr ramps up again
     ema: float = 0.0               # decay of an exponential moving average of the weights (0 = off); validated and shipped
     notes: str = ""
-
-
-def _git_commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=5).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def _setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
@@ -166,7 +156,7 @@ class Trainer:
         self.size_plan = parse_size_schedule(cfg.size_schedule, cfg.size)
         if cfg.resume or self._committed():
             self._continue()
-        self.progress.open_stretch(_git_commit())
+        self.progress.open_stretch(git_commit())
 
     def _committed(self) -> bool:
         return self.run_state is not None and self.run_state.exists()
@@ -220,31 +210,10 @@ class Trainer:
         return parts
 
     def metadata(self, metrics: dict) -> dict:
-        c, p = self.cfg, self.progress
-        return {
-            "arch": c.arch, "arch_kwargs": self.arch_kwargs, "objective": c.objective,
-            "working_size": c.working_size, "temperature": c.temperature,
-            "output_kind": getattr(self.model, "output_kind", "regression"),
-            "accepts_hints": bool(getattr(self.model, "accepts_hints", False)),
-            "normalization": {"l_center": L_CENTER, "l_scale": L_SCALE, "ab_scale": AB_SCALE},
-            "classes": self.train_set.classes if getattr(self.model, "uses_class_labels", False) else [],
-            "training": {"config": asdict(c), "amp": self.amp, "train_images": len(self.train_set), "val_images": self.n_val_total,
-                         "val_subset": len(self.val_set), "steps": p.step, "epochs": round(p.step / self.steps_per_epoch, 3),
-                         "world_size": self.world, "device": str(self.device), "wall_minutes": round(p.elapsed / 60, 2),
-                         "skipped_colorless": p.skipped, "data": str(c.data),
-                         "warm_start": p.warm_start, "stretches": p.stretches},
-            "val_metrics": metrics, "val_metric_note": f"{len(self.val_set)} val images at {c.size}px center crops",
-            "code_version": __version__, "git_commit": _git_commit(),
-        }
-
-    def _log(self, record: dict, tb) -> None:
-        self.progress.history.append(record)
-        with open(self.run_dir / "metrics.jsonl", "a") as fh:
-            fh.write(json.dumps(record) + "\n")
-        if tb is not None:
-            for k, v in record.items():
-                if isinstance(v, (int, float)) and k != "step":
-                    tb.add_scalar(k, v, record["step"])
+        return checkpoint_metadata(self.cfg, self.model, self.arch_kwargs, self.progress, metrics, {
+            "amp": self.amp, "train_images": len(self.train_set), "val_images": self.n_val_total,
+            "val_subset": len(self.val_set), "epochs": round(self.progress.step / self.steps_per_epoch, 3),
+            "world_size": self.world, "device": str(self.device)}, self.train_set.classes)
 
     def _is_better(self, m: dict) -> bool:
         key, best = self.cfg.best_metric, self.progress.best
@@ -252,12 +221,12 @@ class Trainer:
             return True
         return m[key] > best[key] if key in ("psnr", "ssim") else m[key] < best[key]
 
-    def _validate_and_save(self, tb) -> dict:
+    def _validate_and_save(self, log_: RunLog) -> dict:
         p, o = self.progress, self.optim
         m = validate(o.eval_model, self.val_set, o.loss_fn, self.cfg.batch_size, self.cfg.temperature, self.device,
                      self.run_dir / f"samples_step{p.step:06d}.png")
         m["step"] = p.step
-        self._log({"kind": "val", **m}, tb)
+        log_.write({"kind": "val", **m})
         better = self._is_better(m)
         if better:
             p.best = m
@@ -276,15 +245,6 @@ class Trainer:
         if self.run_state is not None:
             self.run_state.save(self.model, o.ema_model, self.metadata(p.best or {}), p, self.total_steps, config)
 
-    def _tensorboard(self):
-        if not self.main:
-            return None
-        try:
-            from torch.utils.tensorboard import SummaryWriter
-            return SummaryWriter(str(self.run_dir / "tb"))
-        except ImportError:
-            return None
-
     def _out_of_time(self) -> bool:
         """--max-minutes bounds this stretch; every rank agrees to stop on the same step."""
         cfg = self.cfg
@@ -298,7 +258,7 @@ class Trainer:
     def fit(self) -> dict:
         from tqdm import tqdm
         cfg, p = self.cfg, self.progress
-        tb = self._tensorboard()
+        run_log = RunLog(self.run_dir, p.history, tensorboard=self.main)
         bar = tqdm(total=self.total_steps, initial=p.step, disable=not self.main, dynamic_ncols=True,
                    desc=cfg.arch, mininterval=2.0)
         t0 = time.time() - p.elapsed
@@ -323,12 +283,12 @@ class Trainer:
                     bar.set_postfix(loss=f"{parts['loss']:.4f}", img_s=f"{rate:.1f}", refresh=False)
                     bar.update(1)
                     if p.step % cfg.log_every == 0:
-                        self._log({"kind": "train", "step": p.step, "epoch": p.epoch, "img_per_s": rate,
-                                   "lr": self.optim.opt.param_groups[0]["lr"], **parts}, tb)
+                        run_log.write({"kind": "train", "step": p.step, "epoch": p.epoch, "img_per_s": rate,
+                                       "lr": self.optim.opt.param_groups[0]["lr"], **parts})
                         seen, t_rate = 0, time.time()
                 out_of_time = self._out_of_time()
                 if p.step % cfg.val_every == 0 and p.step < self.total_steps and self.main:
-                    self._validate_and_save(tb)
+                    self._validate_and_save(run_log)
                 if p.step % cfg.checkpoint_every == 0 or p.step >= self.total_steps or out_of_time:
                     self._save()
                 if self.world > 1 and p.step % cfg.val_every == 0:
@@ -344,10 +304,9 @@ class Trainer:
         bar.close()
         final = {}
         if self.main:
-            final = self._validate_and_save(tb)
+            final = self._validate_and_save(run_log)
             self._save()
-            if tb is not None:
-                tb.close()
+            run_log.close()
         if self.world > 1:
             dist.barrier()
         return final

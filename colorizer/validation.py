@@ -1,8 +1,9 @@
-"""Validation during training: loss and image metrics of the model on a fixed set of photos, and a sample grid
-(gray | predicted | truth) for the eye. The decoding here is the plain annealed mean at the config's
+"""Validation during training: loss and image metrics of the model on a fixed set of photos, a sample grid
+(gray | predicted | truth) for the eye, and the run's log (metrics.jsonl, TensorBoard when installed). The decoding here is the plain annealed mean at the config's
 temperature: what the numbers follow is the network, not a decoding tuned afterwards."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -43,3 +44,30 @@ def validate(model: torch.nn.Module, val_set, loss_fn, batch_size: int, temperat
     if grid and grid_path is not None:
         Image.fromarray(np.concatenate(grid, axis=0)).save(grid_path)
     return result
+
+
+class RunLog:
+    """Every training and validation record: kept in the run's history, appended to runs/NAME/metrics.jsonl,
+    and written to TensorBoard when it is installed."""
+
+    def __init__(self, run_dir: Path, history: list, tensorboard: bool = True):
+        self.path, self.history, self.tb = Path(run_dir) / "metrics.jsonl", history, None
+        if tensorboard:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+                self.tb = SummaryWriter(str(Path(run_dir) / "tb"))
+            except ImportError:
+                pass
+
+    def write(self, record: dict) -> None:
+        self.history.append(record)
+        with open(self.path, "a") as fh:
+            fh.write(json.dumps(record) + "\n")
+        if self.tb is not None:
+            for k, v in record.items():
+                if isinstance(v, (int, float)) and k != "step":
+                    self.tb.add_scalar(k, v, record["step"])
+
+    def close(self) -> None:
+        if self.tb is not None:
+            self.tb.close()
