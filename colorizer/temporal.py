@@ -7,16 +7,17 @@ is blended with the previous frame's *result*, moved along the optical flow onto
     result_t = w * warp(result_{t-1}) + (1 - w) * ab_t,    w = carry * agreement
 
 where `agreement` is 1 where the warped previous frame's lightness matches this frame's (after matching their
-means and contrasts, so a change of exposure is not read as a new scene) and falls towards 0 where it does not
-(occlusions, things entering the picture). With carry 0.85 the result is an average over the last ~6 frames
+means and contrasts, so a change of exposure is not read as a new scene, and slightly blurred, so film grain
+and dust that change every frame are not either) and falls towards 0 where it does not (occlusions, things
+entering the picture). With carry 0.85 the result is an average over the last ~6 frames
 seen through the motion: an undecided pixel settles on one color instead of flickering.
 
 At a cut the previous shot's colors must not leak into the next: a cut is a frame whose lightness, after the
 flow and the exposure matching, correlates with the previous frame's by less than `cut_correlation`; there the
-state is dropped and the frame starts afresh. On clips made from 40 val-ood photos (benchmarks/video.py's
-kinds), consecutive frames of a shot correlate at 0.96 or more (pans, zooms, sensor noise and exposure
-changes) and at 0.75 or more when aged with grain, dust and scratches new in every frame; across a cut, at 0.2
-in the median and at most 0.75 (two aligned portraits): 0.7 separates nearly all of them. Flow: OpenCV's DIS (Kroeger et al. 2016), a well-kept, fast
+state is dropped and the frame starts afresh. On clips made from 24 val-ood photos (benchmarks/video.py's
+kinds), consecutive frames of a shot correlate at 0.995 or more (pans, zooms, sensor noise and exposure
+changes) and at 0.88 or more when aged with grain, dust and scratches new in every frame; across a cut, at most
+0.77 (two photos of the same layout: a sky above, a ground below), and near 0 in the median: 0.8 separates them. Flow: OpenCV's DIS (Kroeger et al. 2016), a well-kept, fast
 dense optical flow (a few milliseconds at 224 px on one core), on the model's own working-size L.
 """
 from __future__ import annotations
@@ -30,7 +31,8 @@ import numpy as np
 class TemporalSettings:
     carry: float = 0.85             # weight of the previous result where the motion explains the new frame
     sigma: float = 0.08             # lightness mismatch (0..1 units, after matching) at which agreement is 1/e
-    cut_correlation: float = 0.7    # below this correlation of warped previous and current L: a new shot
+    smooth: float = 1.5             # px: grain, dust and scratches that change every frame are not a new scene
+    cut_correlation: float = 0.8    # below this correlation of warped previous and current L: a new shot
 
 
 def _standardize(x: np.ndarray) -> np.ndarray:
@@ -71,8 +73,9 @@ class TemporalSmoother:
         cur8 = (self._l * 255).round().astype(np.uint8)
         prev8 = (self._prev_l * 255).round().astype(np.uint8)
         flow = self._dis.calc(cur8, prev8, None)
-        warped = _standardize(self._warp(self._prev_l, flow))
-        cur = _standardize(self._l)
+        blur = lambda x: self._cv2.GaussianBlur(x, (0, 0), self.s.smooth)  # noqa: E731
+        warped = _standardize(blur(self._warp(self._prev_l, flow)))
+        cur = _standardize(blur(self._l))
         if float((warped * cur).mean()) < self.s.cut_correlation:
             self.cuts.append(self.frame)
             return True
