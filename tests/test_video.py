@@ -177,3 +177,24 @@ def test_command_line_colorizes_a_clip_and_reports_a_bad_one(tmp_path):
     assert "bad.mp4" in r.stderr and "1 colorized" in r.stdout
     assert probe(tmp_path / "out" / "film_colorized.mp4").frames == 6
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["film_colorized.mp4"]
+
+
+@pytest.mark.parametrize("suffix,codec", [(".webm", "libvpx-vp9"), (".avi", "mpeg4"), (".mov", "libx264"),
+                                          (".mkv", "mpeg4")])
+def test_other_containers_come_out_as_mp4(flagship, tmp_path, suffix, codec):
+    src = tmp_path / f"clip{suffix}"
+    out = av.open(str(src), "w")
+    v = out.add_stream(codec, rate=10)
+    v.width, v.height, v.pix_fmt = 96, 64, "yuv420p"
+    for i, f in enumerate(pan(data.astronaut(), 5, h=64, w=96)):
+        vf = av.VideoFrame.from_ndarray(np.repeat(f[..., None], 3, 2), format="rgb24")
+        vf.pts = i
+        for p in v.encode(vf):
+            out.mux(p)
+    for p in v.encode():
+        out.mux(p)
+    out.close()
+    assert is_video(src)
+    info = colorize_video(flagship, src, tmp_path / "out.mp4")
+    got = probe(tmp_path / "out.mp4")
+    assert info["frames"] == 5 and (got.width, got.height, got.frames, got.fps) == (96, 64, 5, 10)
