@@ -31,6 +31,17 @@ def pan(photo: np.ndarray, n: int, h: int = 96, w: int = 128, step: int = 2, y: 
             for i in range(n)]
 
 
+def encode_gray(out, stream, frames):
+    """Gray frames into an open PyAV video stream, flushed."""
+    for i, f in enumerate(frames):
+        vf = av.VideoFrame.from_ndarray(np.repeat(f[..., None], 3, 2), format="rgb24")
+        vf.pts = i
+        for p in stream.encode(vf):
+            out.mux(p)
+    for p in stream.encode():
+        out.mux(p)
+
+
 def with_audio(path, frames, fps=12, seconds=None, rate=16000):
     """An MP4 of gray frames with a 440 Hz tone (PyAV, as a camera or an editor writes one)."""
     out = av.open(str(path), "w")
@@ -38,13 +49,7 @@ def with_audio(path, frames, fps=12, seconds=None, rate=16000):
     v.width, v.height, v.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
     a = out.add_stream("aac", rate=rate)
     a.layout = "mono"
-    for i, f in enumerate(frames):
-        vf = av.VideoFrame.from_ndarray(np.repeat(f[..., None], 3, 2), format="rgb24")
-        vf.pts = i
-        for p in v.encode(vf):
-            out.mux(p)
-    for p in v.encode():
-        out.mux(p)
+    encode_gray(out, v, frames)
     total = int(rate * (seconds or len(frames) / fps))
     tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(total) / rate)).astype(np.float32)[None]
     for k in range(0, total, 1024):
@@ -186,13 +191,7 @@ def test_other_containers_come_out_as_mp4(flagship, tmp_path, suffix, codec):
     out = av.open(str(src), "w")
     v = out.add_stream(codec, rate=10)
     v.width, v.height, v.pix_fmt = 96, 64, "yuv420p"
-    for i, f in enumerate(pan(data.astronaut(), 5, h=64, w=96)):
-        vf = av.VideoFrame.from_ndarray(np.repeat(f[..., None], 3, 2), format="rgb24")
-        vf.pts = i
-        for p in v.encode(vf):
-            out.mux(p)
-    for p in v.encode():
-        out.mux(p)
+    encode_gray(out, v, pan(data.astronaut(), 5, h=64, w=96))
     out.close()
     assert is_video(src)
     info = colorize_video(flagship, src, tmp_path / "out.mp4")
