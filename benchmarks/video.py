@@ -35,7 +35,7 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from colorizer import Colorizer, aging  # noqa: E402
-from colorizer.color import lab_to_rgb, srgb_u8_to_l  # noqa: E402
+from colorizer.color import srgb_u8_to_l  # noqa: E402
 from colorizer.evaluate import evenly_spaced  # noqa: E402
 from colorizer.imageio import find_images, load_image  # noqa: E402
 from colorizer.join import join  # noqa: E402
@@ -85,17 +85,12 @@ def degrade(frames: list[np.ndarray], kind: str, seed: int) -> list[np.ndarray]:
             lum = srgb_u8_to_l(torch.from_numpy(np.repeat(gray[None], 3, 0)))[0]
             lum = aging.age_one(lum, aging.seeded_generator("video", seed), shot)[0]
             lum = aging.age_one(lum, aging.seeded_generator("video", seed, i), frame_only)[0]
-            gray = join_l(lum)
+            gray = aging.gray_photo(lum)[..., 0]
         elif kind == "noisy":
             gray = (gray * rng.uniform(0.9, 1.1) + rng.normal(0, 6, gray.shape)).clip(0, 255).astype(np.uint8)
         out.append(gray)
     return out
 
-
-def join_l(lum: torch.Tensor) -> np.ndarray:
-    """L (H, W) in 0..100 -> the gray uint8 frame with that lightness."""
-    lab = torch.cat([lum[None], torch.zeros(2, *lum.shape)])
-    return (lab_to_rgb(lab)[0] * 255).round().to(torch.uint8).numpy()
 
 
 def flicker(frames: list[np.ndarray], maps: list[np.ndarray]) -> float:

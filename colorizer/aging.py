@@ -250,10 +250,15 @@ def age_photo(rgb_u8, generator: torch.Generator, config: AgingConfig = DEFAULT)
     """An (H, W, 3) uint8 sRGB photo -> the gray (H, W, 3) uint8 photo an old print of it would be: its L
     aged, no color. What `evaluate --aged` gives every row, against the clean photo as the truth."""
     import numpy as np
-    from .color import lab_to_rgb, srgb_u8_to_l
+    from .color import srgb_u8_to_l
     lum = srgb_u8_to_l(torch.from_numpy(np.array(rgb_u8, dtype=np.uint8)).permute(2, 0, 1))[0]
-    aged, _ = age_one(lum, generator, config)
-    lab = torch.cat([aged[None], torch.zeros(2, *aged.shape)])
+    return gray_photo(age_one(lum, generator, config)[0])
+
+
+def gray_photo(lum: torch.Tensor):
+    """L (H, W) in [0, 100] -> the gray uint8 (H, W, 3) sRGB photo of that lightness and no color."""
+    from .color import lab_to_rgb
+    lab = torch.cat([lum[None].float(), torch.zeros(2, *lum.shape)])
     return (lab_to_rgb(lab).permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
 
 
@@ -267,4 +272,4 @@ def seeded_generator(*keys) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-__all__ = ["AgingConfig", "Effect", "EFFECTS", "DEFAULT", "age", "age_one", "age_photo", "seeded_generator"]
+__all__ = ["AgingConfig", "Effect", "EFFECTS", "DEFAULT", "age", "age_one", "age_photo", "gray_photo", "seeded_generator"]

@@ -17,6 +17,7 @@ temporary file beside `dst` and renamed over it only when complete.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -237,7 +238,7 @@ class VideoWriter:
         rate = self.audio.codec_context.sample_rate
         resampler = av.AudioResampler(format="fltp", layout=self.audio.layout, rate=rate)
         wrote = 0
-        for frame in [*frames, None]:  # None flushes the resampler
+        for frame in itertools.chain(frames, [None]):  # None flushes the resampler
             for rf in resampler.resample(frame):
                 rf.pts = None
                 for packet in self.audio.encode(rf):
