@@ -193,6 +193,8 @@ class Trainer:
         if self.cfg.resume and self.local_state.exists():
             self.local_state.load(self.model, o.ema_model, o.opt, self.progress)
             where = self.local_state.path
+            if not self.progress.stretches and self._committed():  # a state file from before stretches were kept
+                self.progress.stretches = self.run_state.position().get("stretches", [])
         elif self._committed():
             self.run_state.load(self.model, o.ema_model, self.progress)
             where = self.run_state.folder
