@@ -55,10 +55,16 @@ class TemporalSmoother:
         self._prev_ab: np.ndarray | None = None  # the last result (h, w, 2), normalized ab
         self._flow: np.ndarray | None = None     # for each pixel of this frame, where it was in the last
         self._agree: np.ndarray | None = None
+        self._grids: dict = {}
+
+    def _grid(self, h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel coordinates (x, y) of an h x w frame, made once per size: every frame needs them twice."""
+        if (h, w) not in self._grids:
+            self._grids[h, w] = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+        return self._grids[h, w]
 
     def _warp(self, x: np.ndarray, flow: np.ndarray) -> np.ndarray:
-        h, w = flow.shape[:2]
-        gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+        gx, gy = self._grid(*flow.shape[:2])
         return self._cv2.remap(x, gx + flow[..., 0], gy + flow[..., 1], self._cv2.INTER_LINEAR,
                                borderMode=self._cv2.BORDER_REPLICATE)
 
@@ -98,8 +104,8 @@ class TemporalSmoother:
         motion: how a hint placed on one frame follows what it was placed on. Unchanged at a new shot."""
         if self._flow is None:
             return points
-        h, w = self._flow.shape[:2]
-        gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+        w = self._flow.shape[1]
+        gx, gy = self._grid(*self._flow.shape[:2])
         src_x, src_y = gx + self._flow[..., 0], gy + self._flow[..., 1]  # where each pixel came from
         out = []
         for x, y in points:  # the pixel of this frame whose origin is nearest the point
