@@ -6,6 +6,8 @@ squashed original. Columns, read together (a gray photo already scores well on P
   psnr, ssim      on RGB uint8
   ciede2000       mean color difference
   tail20          share of pixels with CIEDE2000 > 20: confidently wrong color (blotches, paint on gray things)
+  paint           share of the truth's near-neutral pixels (chroma < 10: asphalt, white cloth, gray walls)
+                  given a clear hue (chroma > 20): saturated color without evidence
   semantic        share of photos whose ImageNet top-1 class (EfficientNet-Lite1) on the prediction equals
                   that on the original (colorizer.semantic); `--no-semantic` skips it
   cf_pred/cf_true colorfulness (Hasler and Suesstrunk) of prediction and truth, and dcf = |difference|
@@ -34,7 +36,7 @@ from .inference import Colorizer
 from .join import join
 from .metrics import image_metrics, summarize, to_lab
 
-COLUMNS = ("psnr", "ssim", "ciede2000", "tail20", "semantic", "cf_pred", "cf_true", "dcf", "sec_per_image")
+COLUMNS = ("psnr", "ssim", "ciede2000", "tail20", "paint", "semantic", "cf_pred", "cf_true", "dcf", "sec_per_image")
 GRID_IMAGES = 12
 
 

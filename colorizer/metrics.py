@@ -46,10 +46,26 @@ def colorfulness(rgb: np.ndarray) -> float:
 TAIL_DE = 20.0
 
 
+# Saturated color without evidence: a pixel whose truth is near neutral (chroma below NEUTRAL_C: asphalt, a
+# white dress, a gray wall, concrete) given a chroma above PAINT_C (a plainly visible hue; skin is about 20-25).
+NEUTRAL_C, PAINT_C = 10.0, 20.0
+
+
+def neutral_paint(pred_lab: np.ndarray, truth_lab: np.ndarray) -> float:
+    """Share of the truth's near-neutral pixels that the prediction paints a clear hue; NaN when the photo has
+    none (summaries skip it). Read beside colorfulness: a timid model scores 0 here and loses elsewhere."""
+    neutral = np.hypot(truth_lab[..., 1], truth_lab[..., 2]) < NEUTRAL_C
+    if not neutral.any():
+        return float("nan")
+    return float((np.hypot(pred_lab[..., 1], pred_lab[..., 2])[neutral] > PAINT_C).mean())
+
+
 def image_metrics(pred: np.ndarray, truth: np.ndarray) -> dict:
-    de = deltaE_ciede2000(to_lab(truth), to_lab(pred))
+    pred_lab, truth_lab = to_lab(pred), to_lab(truth)
+    de = deltaE_ciede2000(truth_lab, pred_lab)
     return {"psnr": psnr(pred, truth), "ssim": ssim(pred, truth), "ciede2000": float(de.mean()),
-            "tail20": float((de > TAIL_DE).mean()), "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
+            "tail20": float((de > TAIL_DE).mean()), "paint": neutral_paint(pred_lab, truth_lab),
+            "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
 
 
 def summarize(rows: list[dict]) -> dict:

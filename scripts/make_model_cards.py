@@ -174,7 +174,8 @@ def main() -> None:
     lines = ["# Model cards", "",
              "`gray` is a = b = 0; `mean-ab` paints every pixel with the evaluated photos' mean ab. PSNR rewards timid "
              "colors; read it beside colorfulness (cf_pred vs cf_true), CIEDE2000, tail20 (share of pixels with "
-             "CIEDE2000 > 20: confidently wrong color) and semantic (an ImageNet classifier's top-1 agreement with the "
+             "CIEDE2000 > 20: confidently wrong color), paint (share of the original's near-neutral pixels, chroma < 10, "
+             "given a clear hue, chroma > 20: saturated color without evidence) and semantic (an ImageNet classifier's top-1 agreement with the "
              "original; blank where not run).", "",
              "Terms: the training photos (`../shared/data`: Places, ImageNet subsets, CUB, Caltech-101, web faces and "
              "others) are mostly licensed for non-commercial research and education only, and so are these weights.", ""]

@@ -82,7 +82,7 @@ def main() -> None:
                     for (ls, out), x, t in zip(outputs(view, ws, s.flip, s.second_size), inputs, imgs)]
             per[view] = m = summarize(rows)
             print(f"working {ws} {s} [{view}]: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
-                  f"CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
+                  f"paint {m['paint']:.3f} CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
         both = list(per.values())
         return {"psnr": sum(m["psnr"] for m in both) / len(both), "ciede2000": sum(m["ciede2000"] for m in both) / len(both),
                 "dcf": max(m["dcf"] for m in both), "views": per}
@@ -115,7 +115,7 @@ def main() -> None:
             "decode": chosen.as_dict(),
             "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
                               "grid": {k: getattr(args, k) for k in ("working_sizes", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
-                              "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "dcf")}
+                              "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "paint", "dcf")}
                                                             for v, m in m["views"].items()},
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"
                                       + (", both averaged over the photos and their aging, |dCF| on each" if args.aged else "")}})

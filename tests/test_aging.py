@@ -71,3 +71,27 @@ def test_age_photo_gives_a_gray_photo_of_the_same_size():
     assert out.shape == rgb.shape and out.dtype == np.uint8
     assert np.abs(out[..., 0].astype(int) - out[..., 2]).max() <= 1  # no color left
     assert not np.array_equal(out, aging.age_photo(rgb, aging.seeded_generator("dog")))
+
+
+def test_old_photo_figure_shows_aged_input_before_after_and_original(colorizer_weights, tmp_path):
+    """scripts/make_old_photo_figure.py: one line per photo (a color photo aged as `evaluate --aged` ages it,
+    a gray one as it is), columns aged input | before | after | original, cropped where asked."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    from conftest import synthetic_photo
+    root = tmp_path / "photos"
+    (root / "street").mkdir(parents=True)
+    Image.fromarray(synthetic_photo(64, 96, 1)).save(root / "street" / "a.png")
+    Image.fromarray(synthetic_photo(64, 64, 2)).convert("L").save(root / "print.png")
+    out = tmp_path / "fig.jpg"
+    r = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "scripts/make_old_photo_figure.py"),
+                        "--root", str(root), "street/a.png", "print.png", "--before", "conv-autoencoder",
+                        "--after", "effnet-unet", "--size", "64", "--crop", "0,0,0.5,0.5", "-", "-o", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    fig = Image.open(out)
+    assert fig.height > 2 * 180 and fig.width > 4 * 180 * 0.9   # two lines of four tiles, each 180 px high

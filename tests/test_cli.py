@@ -82,7 +82,7 @@ def test_evaluate_prints_reference_rows_and_json(weights_dir, tmp_path):
     doc = json.loads(out.read_text())
     res = doc["results"]
     assert res["gray"]["cf_pred"] < 1.0 and res["gray"]["images"] == 6
-    assert {"psnr", "ssim", "ciede2000", "tail20", "semantic", "cf_pred", "cf_true", "dcf",
+    assert {"psnr", "ssim", "ciede2000", "tail20", "paint", "semantic", "cf_pred", "cf_true", "dcf",
             "sec_per_image"} <= set(res["effnet-unet"])
     assert 0.0 <= res["effnet-unet"]["tail20"] <= 1.0 and 0.0 <= res["gray"]["semantic"] <= 1.0
     assert set(doc["by_source"]) == {"cars", "dogs"} and doc["by_source"]["dogs"]["gray2rgb-cnn"]["images"] == 3
