@@ -63,6 +63,11 @@ def evenly_spaced(files: list, n: int) -> list:
     return files if n >= len(files) else [files[i * len(files) // n] for i in range(n)]
 
 
+def squash(rgb: np.ndarray, size: int) -> np.ndarray:
+    """A photo as the evaluation sees it: resized to size x size (bicubic), aspect ratio not kept."""
+    return np.asarray(Image.fromarray(rgb).resize((size, size), Image.BICUBIC))
+
+
 def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None) -> EvalSet:
     """Readable color photos under root (or the given files), squashed to size x size, as uint8 RGB."""
     files = list(root) if isinstance(root, list) else find_images(root)
@@ -76,7 +81,7 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
             rgb = load_image(f).rgb
         except ColorizerError:
             continue
-        out.images.append(np.asarray(Image.fromarray(rgb).resize((size, size), Image.BICUBIC)))
+        out.images.append(squash(rgb, size))
         rel = Path(f).relative_to(root) if not isinstance(root, list) else Path(Path(f).name)
         out.sources.append(rel.parts[0] if len(rel.parts) > 1 else "")
         out.keys.append(rel.as_posix())

@@ -21,7 +21,8 @@ from PIL import Image  # noqa: E402
 
 from colorizer import Colorizer  # noqa: E402
 from colorizer.aging import age_photo, seeded_generator  # noqa: E402
-from colorizer.evaluate import load_eval_set  # noqa: E402
+from colorizer.evaluate import squash  # noqa: E402
+from colorizer.imageio import load_image  # noqa: E402
 from colorizer.presentation import grid  # noqa: E402
 
 
@@ -50,9 +51,9 @@ def main() -> None:
     boxes = args.crop + ["-"] * (len(args.photos) - len(args.crop))
     rows = []
     for photo, box in zip(args.photos, boxes):
-        truth, key = load_eval_set([root / photo], args.size).images[0], Path(photo).as_posix()  # squashed as `evaluate`
-        colored = float(np.ptp(truth.astype(np.int16), axis=2).mean()) > 2.0
-        aged = age_photo(truth, seeded_generator("evaluate-aged", key)) if colored else truth
+        loaded = load_image(root / photo)
+        truth, colored = squash(loaded.rgb, args.size), loaded.is_color   # as `evaluate` sees it
+        aged = age_photo(truth, seeded_generator("evaluate-aged", Path(photo).as_posix())) if colored else truth
         tiles = [aged, *(c.colorize_arrays([aged])[0][..., :3] for c in (before, after))]
         tiles += [truth] if colored else [np.full_like(truth, 255)]
         rows.append([crop(Image.fromarray(t), box) for t in tiles])
