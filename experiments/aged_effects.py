@@ -27,11 +27,11 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from colorizer.aging import DEFAULT, EFFECTS, Effect, age_photo, gray_photo, seeded_generator  # noqa: E402
-from colorizer.color import normalize_ab, srgb_u8_to_l  # noqa: E402
+from colorizer.color import normalize_ab, srgb_u8_to_l, srgb_u8_to_lab  # noqa: E402
 from colorizer.evaluate import constant_predictions, tuning_set  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize, to_lab  # noqa: E402
+from colorizer.metrics import image_metrics, summarize  # noqa: E402
 
 
 def alone(name: str):
@@ -60,8 +60,8 @@ def median3(gray_u8: np.ndarray) -> np.ndarray:
 
 def keep_l(pred_rgb: np.ndarray, gray_u8: np.ndarray) -> np.ndarray:
     """The prediction's ab on the given photo's L (the pipeline's join)."""
-    ab = torch.from_numpy(to_lab(pred_rgb)[..., 1:]).permute(2, 0, 1).float()
-    return join(gray_u8, normalize_ab(ab))
+    lab = srgb_u8_to_lab(torch.from_numpy(np.ascontiguousarray(pred_rgb)).permute(2, 0, 1))
+    return join(gray_u8, normalize_ab(lab[1:]))
 
 
 def main() -> None:
