@@ -4,7 +4,7 @@ The moving average (EMA) of the weights is validated with the live model's batch
 which follow only the last few batches. This scores, on the first N val photos as training validates them
 (128 px centre crops, plain annealed mean): the live weights, the EMA as stored, and the EMA with its
 batch-norm statistics re-estimated on K training batches (half of the photos aged, as in training).
-    python experiments/ema_bn.py recipes/effnet-unet-v3 --data ../shared/data --images 150 --batches 40
+    python experiments/ema_bn.py recipes/effnet-unet-v3 --data ../shared/data --images 150 --batches 30
 """
 from __future__ import annotations
 

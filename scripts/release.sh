@@ -42,9 +42,11 @@ import sys
 from colorizer.checkpoints import update_metadata
 update_metadata(sys.argv[1], {"recipe": sys.argv[2]})
 PY
-  cp "$OUT" "weights/$NAME.safetensors"
 }
 step tune tune
+# Every time, not as a marked step: the tuned file is what the evaluations below must score, even if
+# weights/ was checked out again since the tuning ran.
+cp "$OUT" "weights/$NAME.safetensors"
 step val python -m colorizer evaluate "$DATA/val" --size 256 --json runs/eval/val.json
 step val-ood python -m colorizer evaluate "$DATA/val-ood" --size 256 --by-source --json runs/eval/val-ood.json
 step val-ood-aged python -m colorizer evaluate "$DATA/val-ood" --size 256 --aged --by-source \
