@@ -1,6 +1,7 @@
 """Before / after on old-print-like photos: each color photo aged as `evaluate --aged` ages it (the same
 seeded colorizer.aging of the same file), colorized by two checkpoints through the same Colorizer the app
-uses, beside the original. Photos that are already gray (real old prints) get no original column.
+uses, beside the original (--clean: the photo's own L, not aged). Photos that are already gray (real old
+prints) get no original column.
 
     python scripts/make_old_photo_figure.py --before v2.safetensors --after effnet-unet \\
         --root DIR PHOTO [PHOTO ...] -o docs/images/old-photos.jpg
@@ -44,6 +45,7 @@ def main() -> None:
     ap.add_argument("--after-label", default=None)
     ap.add_argument("--crop", nargs="*", default=[], help="X,Y,W,H fractions per photo, '-' for none")
     ap.add_argument("--size", type=int, default=256, help="evaluation size (squash), as in evaluate")
+    ap.add_argument("--clean", action="store_true", help="give the models each photo's own L, not its aging")
     ap.add_argument("-o", "--output", default="old-photos.jpg")
     args = ap.parse_args()
     root = Path(args.root)
@@ -53,11 +55,12 @@ def main() -> None:
     for photo, box in zip(args.photos, boxes):
         loaded = load_image(root / photo)
         truth, colored = squash(loaded.rgb, args.size), loaded.is_color   # as `evaluate` sees it
-        aged = age_photo(truth, seeded_generator("evaluate-aged", Path(photo).as_posix())) if colored else truth
+        aged = (age_photo(truth, seeded_generator("evaluate-aged", Path(photo).as_posix()))
+                if colored and not args.clean else truth)
         tiles = [aged, *(c.colorize_arrays([aged])[0][..., :3] for c in (before, after))]
         tiles += [truth] if colored else [np.full_like(truth, 255)]
         rows.append([crop(Image.fromarray(t), box) for t in tiles])
-    captions = ["aged input", args.before_label or f"before\n{before.name}", args.after_label or f"after\n{after.name}",
+    captions = ["input" if args.clean else "aged input", args.before_label or f"before\n{before.name}", args.after_label or f"after\n{after.name}",
                 "original"]
     grid(rows, captions, tile=180).save(args.output, quality=90)
     print(f"wrote {args.output}")
