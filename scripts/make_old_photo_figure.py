@@ -55,13 +55,13 @@ def main() -> None:
     for photo, box in zip(args.photos, boxes):
         loaded = load_image(root / photo)
         truth, colored = squash(loaded.rgb, args.size), loaded.is_color   # as `evaluate` sees it
-        aged = (age_photo(truth, seeded_generator("evaluate-aged", Path(photo).as_posix()))
-                if colored and not args.clean else truth)
-        tiles = [aged, *(c.colorize_arrays([aged])[0][..., :3] for c in (before, after))]
+        given = (age_photo(truth, seeded_generator("evaluate-aged", Path(photo).as_posix()))
+                 if colored and not args.clean else truth)   # what both models are given
+        tiles = [given, *(c.colorize_arrays([given])[0][..., :3] for c in (before, after))]
         tiles += [truth] if colored else [np.full_like(truth, 255)]
         rows.append([crop(Image.fromarray(t), box) for t in tiles])
-    captions = ["input" if args.clean else "aged input", args.before_label or f"before\n{before.name}", args.after_label or f"after\n{after.name}",
-                "original"]
+    captions = ["input" if args.clean else "aged input", args.before_label or f"before\n{before.name}",
+                args.after_label or f"after\n{after.name}", "original"]
     grid(rows, captions, tile=180).save(args.output, quality=90)
     print(f"wrote {args.output}")
 
