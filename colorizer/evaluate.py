@@ -15,6 +15,8 @@ squashed original. Columns, read together (a gray photo already scores well on P
 grain, blur, fading, scratches...; the same aging of the same file on every run) and scores it against the
 clean photo: how a colorizer does on an old print. Two reference rows are always included: `gray` (a = b = 0) and `mean-ab` (every pixel gets the mean ab
 of the evaluated images themselves). `--by-source` adds one table per top-level folder (val-ood's kinds).
+`--keep-aspect` resizes each photo to about size^2 pixels at its own aspect ratio instead of squashing it
+square: users' photos are not square, and only then does the working shape vary as theirs does.
 With `--json`, a sample grid PNG (gray | each row's prediction | truth, a fixed subset) is written beside it.
 """
 from __future__ import annotations
@@ -63,13 +65,19 @@ def evenly_spaced(files: list, n: int) -> list:
     return files if n >= len(files) else [files[i * len(files) // n] for i in range(n)]
 
 
-def squash(rgb: np.ndarray, size: int) -> np.ndarray:
-    """A photo as the evaluation sees it: resized to size x size (bicubic), aspect ratio not kept."""
-    return np.asarray(Image.fromarray(rgb).resize((size, size), Image.BICUBIC))
+def squash(rgb: np.ndarray, size: int, keep_aspect: bool = False) -> np.ndarray:
+    """A photo as the evaluation sees it: resized to size x size (bicubic), aspect ratio not kept; with
+    keep_aspect, to about size^2 pixels at its own aspect ratio, as users' photos come."""
+    h, w = rgb.shape[:2]
+    k = size / (h * w) ** 0.5
+    shape = (max(1, round(w * k)), max(1, round(h * k))) if keep_aspect else (size, size)
+    return np.asarray(Image.fromarray(rgb).resize(shape, Image.BICUBIC))
 
 
-def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None) -> EvalSet:
-    """Readable color photos under root (or the given files), squashed to size x size, as uint8 RGB."""
+def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = None,
+                  keep_aspect: bool = False) -> EvalSet:
+    """Readable color photos under root (or the given files), squashed to size x size (or, keep_aspect,
+    about size^2 pixels at their own aspect ratio), as uint8 RGB."""
     files = list(root) if isinstance(root, list) else find_images(root)
     if not files:
         raise ColorizerError(f"{root}: no images to evaluate")
@@ -81,7 +89,7 @@ def load_eval_set(root: str | Path | list[Path], size: int, limit: int | None = 
             rgb = load_image(f).rgb
         except ColorizerError:
             continue
-        out.images.append(squash(rgb, size))
+        out.images.append(squash(rgb, size, keep_aspect))
         rel = Path(f).relative_to(root) if not isinstance(root, list) else Path(Path(f).name)
         out.sources.append(rel.parts[0] if len(rel.parts) > 1 else "")
         out.keys.append(rel.as_posix())
@@ -145,10 +153,10 @@ def _summaries(rows: list[dict], sources: list[str], seconds: float) -> tuple[di
 
 def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int = 256, limit: int | None = None,
              working_size: int | None = None, temperature: float | None = None, progress: bool = True,
-             semantic: bool = True, keep_grid: bool = False, aged: bool = False) -> dict:
+             semantic: bool = True, keep_grid: bool = False, aged: bool = False, keep_aspect: bool = False) -> dict:
     """{'results': {row: metrics}, 'by_source': {source: {row: metrics}}, 'grid': ...}, reference rows first."""
     from tqdm import tqdm
-    data = load_eval_set(root, size, limit)
+    data = load_eval_set(root, size, limit, keep_aspect)
     if aged:
         data.age()
     scorer = _Scorer(data, semantic)
@@ -176,7 +184,8 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
             by_source.setdefault(s, {})[name] = m
         grid[name] = [out[i] for i in picks]
     results["mean-ab"]["mean_ab"] = [round(float(v), 2) for v in mean_ab]
-    res = {"results": results, "by_source": by_source if len(by_source) > 1 else {}, "aged": aged}
+    res = {"results": results, "by_source": by_source if len(by_source) > 1 else {}, "aged": aged,
+           "keep_aspect": keep_aspect}
     if keep_grid:
         res["grid"] = grid
     return res
@@ -266,8 +275,9 @@ def main(args) -> int:
             print(f"wrote {path} and {plot}")
         return 0
     res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature,
-                   semantic=args.semantic, keep_grid=bool(args.json), aged=args.aged)
-    print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {args.size}x{args.size}"
+                   semantic=args.semantic, keep_grid=bool(args.json), aged=args.aged, keep_aspect=args.keep_aspect)
+    shape = f"about {args.size}^2 pixels at their own aspect ratio" if args.keep_aspect else f"{args.size}x{args.size}"
+    print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {shape}"
           + (", aged (colorizer.aging, seeded per file)" if args.aged else ""))
     print(format_table(res["results"]))
     if args.by_source:

@@ -31,7 +31,8 @@ from .checkpoints import load_checkpoint, read_metadata
 from .color import lab_to_rgb, rgb_to_lab
 from .decoding import DecodeSettings, run_model, working_shape
 from .errors import ColorizerError
-from .hints import HintInput, parse_hints, rasterize
+from .frame import framed, paste
+from .hints import Hint, HintInput, parse_hints, rasterize
 from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
@@ -64,6 +65,36 @@ def _model_input(im: LoadedImage, size: int) -> torch.Tensor:
     if key not in im.memo:
         im.memo[key] = model_input(im.preview, size, im.shape) if im.preview is not None else model_input(im.pixels, size)
     return im.memo[key]
+
+
+@dataclass
+class _PhotoView:
+    """What the model colorizes of a photo: the photo itself, or the photo inside a scan's frame
+    (colorizer.frame), with the hints in its pixels."""
+    image: LoadedImage
+    hints: list[Hint] | None
+    frame: object = None  # colorizer.frame.Frame, in the full photo's pixels
+
+    def join(self, im: LoadedImage, ab: torch.Tensor) -> np.ndarray:
+        """The colorized photo at full resolution (uint8 RGB): ab joined to its own L, the frame uncolored."""
+        if self.frame is None:
+            return join(im.pixels, ab)
+        return paste(im.pixels, self.frame, join(self.image.pixels, ab))
+
+
+def _photo_view(im: LoadedImage, hints: HintInput) -> _PhotoView:
+    """The photo inside its frame when it has one, unless a hint falls on the frame (the user asked for
+    color there: then the whole image is colorized)."""
+    h, w = im.shape
+    parsed = parse_hints(hints, w, h) if hints is not None else None
+    found = framed(im)
+    if found is None:
+        return _PhotoView(im, parsed)
+    inner, frame = found
+    if parsed and not all(frame.contains(p.x, p.y, im.shape) for p in parsed):
+        return _PhotoView(im, parsed)
+    moved = None if parsed is None else [replace(p, x=p.x - frame.left, y=p.y - frame.top) for p in parsed]
+    return _PhotoView(inner, moved, frame)
 
 
 def _with_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -236,8 +267,9 @@ class Colorizer:
             raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
-        prepared = [_model_input(im, size) for im in loaded]
-        planes = [self.hint_planes(h, im.shape, tuple(ls.shape[-2:])) for h, im, ls in zip(hints, loaded, prepared)] \
+        views = [_photo_view(im, None if hints is None else h) for im, h in zip(loaded, hints or [None] * len(loaded))]
+        prepared = [_model_input(v.image, size) for v in views]
+        planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
             if hints is not None else [None] * len(loaded)
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
@@ -253,7 +285,7 @@ class Colorizer:
                 ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch)
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
-        return [_with_alpha(join(im.pixels, ab), im.alpha) for im, ab in zip(loaded, abs_)]
+        return [_with_alpha(v.join(im, ab), im.alpha) for im, v, ab in zip(loaded, views, abs_)]
 
     def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
             max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None) -> ColorizeResult:
@@ -287,6 +319,9 @@ class Colorizer:
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
         h, w = loaded.shape
         point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
+        view = _photo_view(loaded, [*parse_hints(hints, w, h), point])  # the same photo the colorization sees
+        point, hints = view.hints[-1], view.hints[:-1]
+        loaded, (h, w) = view.image, view.image.shape
         l_small = _model_input(loaded, size)
         planes = self.hint_planes(hints, loaded.shape, tuple(l_small.shape[-2:]))
         with self._lock:

@@ -76,3 +76,9 @@ def summarize(rows: list[dict]) -> dict:
     out["dcf"] = abs(out["cf_pred"] - out["cf_true"])
     out["images"] = len(rows)
     return out
+
+
+def one_line(m: dict) -> str:
+    """A summary (summarize's) as the experiments print it: the columns read together, on one line."""
+    return (f"PSNR {m['psnr']:.2f}  CIEDE2000 {m['ciede2000']:.2f}  tail20 {m['tail20']:.3f}  paint {m['paint']:.3f}  "
+            f"CF {m['cf_pred']:.1f} (truth {m['cf_true']:.1f})")

@@ -129,3 +129,19 @@ def test_evaluate_aged_scores_aged_inputs_against_the_clean_truth(tmp_path):
     alone.keys = ["k/2.png"]  # the key is the path under the evaluated folder
     assert np.array_equal(full.inputs[2], alone.age().inputs[0])
     assert np.array_equal(full.images[2], alone.images[0]) and not np.array_equal(full.inputs[2], full.images[2])
+
+
+def test_evaluate_keep_aspect_scores_photos_at_their_own_shape(weights_dir, tmp_path):
+    """--keep-aspect: each photo resized to about size^2 pixels at its own aspect ratio, not squashed."""
+    from colorizer.evaluate import load_eval_set
+    d = tmp_path / "val"
+    d.mkdir()
+    Image.fromarray(synthetic_photo(60, 180, 1)).save(d / "wide.png")
+    Image.fromarray(synthetic_photo(90, 60, 2)).save(d / "tall.png")
+    shapes = sorted(i.shape for i in load_eval_set(d, 64, keep_aspect=True).images)
+    assert shapes == [(37, 111, 3), (78, 52, 3)]  # 3:1 and 2:3 at about 64^2 pixels
+    assert {i.shape for i in load_eval_set(d, 64).images} == {(64, 64, 3)}
+    r = run(["evaluate", str(d), "--checkpoint", "effnet-unet", "--size", "64", "--keep-aspect", "--no-semantic"],
+            weights_dir)
+    assert r.returncode == 0, r.stderr
+    assert "at about 64^2 pixels at their own aspect ratio" in r.stdout and "effnet-unet" in r.stdout

@@ -5,6 +5,7 @@ from PIL import Image
 from skimage import data
 
 from colorizer import ColorizerError, list_models
+from colorizer.decoding import SHAPE_MULTIPLE
 from colorizer.inference import Colorizer, working_shape
 from colorizer.join import join
 from colorizer.metrics import to_lab
@@ -71,10 +72,14 @@ def test_alpha_is_kept(colorizer_weights, tmp_path):
     assert out.mode == "RGBA" and np.array_equal(np.asarray(out)[..., 3], rgba[..., 3])
 
 
-def test_working_shape_keeps_aspect_and_area():
-    h, w = working_shape(3000, 4000, 256)
-    assert abs(h * w - 256 * 256) < 600 and abs(w / h - 4 / 3) < 0.02
-    assert min(working_shape(1, 1, 256)) >= 16
+def test_working_shape_keeps_aspect_and_area_on_the_networks_grid():
+    for (H, W), size in (((3000, 4000), 256), ((480, 1920), 192), ((517, 389), 200), ((1, 1), 256), ((20, 4000), 64)):
+        h, w = working_shape(H, W, size)
+        assert h % SHAPE_MULTIPLE == 0 and w % SHAPE_MULTIPLE == 0 and min(h, w) >= SHAPE_MULTIPLE
+        if min(H * size / (H * W) ** 0.5, W * size / (H * W) ** 0.5) >= SHAPE_MULTIPLE:  # not clamped
+            assert abs(h - H * size / (H * W) ** 0.5) <= SHAPE_MULTIPLE / 2
+            assert abs(w - W * size / (H * W) ** 0.5) <= SHAPE_MULTIPLE / 2
+    assert working_shape(256, 256, 192) == (192, 192)
 
 
 def test_model_input_from_a_jpeg_preview_matches_the_full_decode(tmp_path):
@@ -92,5 +97,5 @@ def test_model_input_from_a_jpeg_preview_matches_the_full_decode(tmp_path):
     full_res = F.interpolate(torch.from_numpy(luminance(plain.pixels))[None, None], size=working_shape(1024, 1536, 128),
                              mode="bilinear", antialias=True)  # L at full resolution, then one resize
     for x in (_model_input(staged, 128), model_input(plain.pixels, 128)):
-        assert x.shape == full_res.shape == (1, 1, 105, 157)
+        assert x.shape == full_res.shape == (1, 1, 112, 160)
         assert (x - full_res).abs().mean() < 0.01  # one L unit
