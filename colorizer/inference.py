@@ -82,12 +82,12 @@ class _PhotoView:
         return paste(im.pixels, self.frame, join(self.image.pixels, ab))
 
 
-def _photo_view(im: LoadedImage, hints: HintInput) -> _PhotoView:
-    """The photo inside its frame when it has one, unless a hint falls on the frame (the user asked for
-    color there: then the whole image is colorized)."""
+def _photo_view(im: LoadedImage, hints: HintInput, find_frame: bool = True) -> _PhotoView:
+    """The photo inside its frame when it has one (and find_frame), unless a hint falls on the frame (the
+    user asked for color there: then the whole image is colorized)."""
     h, w = im.shape
     parsed = parse_hints(hints, w, h) if hints is not None else None
-    found = framed(im)
+    found = framed(im) if find_frame else None
     if found is None:
         return _PhotoView(im, parsed)
     inner, frame = found
@@ -126,6 +126,7 @@ class Colorizer:
         self._lam = float(metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5))
         self.propagation = PropagationSettings(**metadata.get("propagation", {}))  # how hints spread (colorizer.propagate)
         self._lock = threading.Lock()
+        self.find_frames = True  # a scan's photo colorized inside its frame, the frame left uncolored (colorizer.frame)
 
     # ------------------------------------------------------------ loading
     @staticmethod
@@ -267,7 +268,8 @@ class Colorizer:
             raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
-        views = [_photo_view(im, None if hints is None else h) for im, h in zip(loaded, hints or [None] * len(loaded))]
+        views = [_photo_view(im, None if hints is None else h, self.find_frames)
+                 for im, h in zip(loaded, hints or [None] * len(loaded))]
         prepared = [_model_input(v.image, size) for v in views]
         planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
             if hints is not None else [None] * len(loaded)
@@ -319,7 +321,7 @@ class Colorizer:
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
         h, w = loaded.shape
         point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
-        view = _photo_view(loaded, [*parse_hints(hints, w, h), point])  # the same photo the colorization sees
+        view = _photo_view(loaded, [*parse_hints(hints, w, h), point], self.find_frames)  # what colorize sees
         point, hints = view.hints[-1], view.hints[:-1]
         loaded, (h, w) = view.image, view.image.shape
         l_small = _model_input(loaded, size)

@@ -15,26 +15,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
-import colorizer.frame as frame  # noqa: E402
+from colorizer.frame import find_frame  # noqa: E402
 from colorizer.evaluate import load_eval_set, tuning_set  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
 from colorizer.metrics import image_metrics, one_line, summarize, to_lab  # noqa: E402
-
-
-@contextmanager
-def frames_ignored():
-    found = frame.find_frame
-    frame.find_frame = lambda pixels: None
-    try:
-        yield
-    finally:
-        frame.find_frame = found
 
 
 def line(label: str, m: dict) -> str:
@@ -54,11 +43,8 @@ def synthetic(c: Colorizer, root: str, n: int, width: int = 32) -> None:
                 h, w = g.shape
                 scan = np.clip(rng.normal(tone, 3, (h + 2 * width, w + 2 * width)), 0, 255).astype(np.uint8)
                 scan[width:width + h, width:width + w] = g
-                if ignore:
-                    with frames_ignored():
-                        out = c.colorize_arrays([scan])[0]
-                else:
-                    out = c.colorize_arrays([scan])[0]
+                c.find_frames = not ignore
+                out = c.colorize_arrays([scan])[0]
                 scores.append(image_metrics(out[width:width + h, width:width + w], t))
                 lab = to_lab(out)
                 mask = np.ones(lab.shape[:2], bool)
@@ -71,13 +57,13 @@ def synthetic(c: Colorizer, root: str, n: int, width: int = 32) -> None:
 
 def found(c: Colorizer, root: str) -> None:
     ds = load_eval_set(root, 256)
-    hits = [t for t in ds.images if frame.find_frame(t) is not None]
+    hits = [t for t in ds.images if find_frame(t) is not None]
     print(f"  {len(hits)} of {len(ds.images)} photos with a frame found (squashed to 256 x 256)")
     if not hits:
         return
     on = [image_metrics(c.colorize_arrays([t])[0], t) for t in hits]
-    with frames_ignored():
-        off = [image_metrics(c.colorize_arrays([t])[0], t) for t in hits]
+    c.find_frames = False
+    off = [image_metrics(c.colorize_arrays([t])[0], t) for t in hits]
     print(line("frame found, left uncolored", summarize(on)))
     print(line("frame colorized with the photo", summarize(off)))
 

@@ -95,3 +95,27 @@ def test_old_photo_figure_shows_aged_input_before_after_and_original(colorizer_w
     assert r.returncode == 0, r.stderr
     fig = Image.open(out)
     assert fig.height > 2 * 180 and fig.width > 4 * 180 * 0.9   # two lines of four tiles, each 180 px high
+
+
+def test_old_photo_figure_for_photos_as_users_bring_them(colorizer_weights, tmp_path):
+    """--keep-aspect, --frame and --before-legacy-input: non-square photos on a paper frame, the before column
+    with the input handling of releases before 2026-11-24; the input column shows what the model sees (no color)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    from conftest import synthetic_photo
+    root = tmp_path / "photos"
+    root.mkdir()
+    Image.fromarray(synthetic_photo(64, 128, 1)).save(root / "wide.png")
+    out = tmp_path / "fig.png"
+    r = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[1] / "scripts/make_old_photo_figure.py"),
+                        "--root", str(root), "wide.png", "--before", "effnet-unet", "--before-legacy-input", "--clean",
+                        "--keep-aspect", "--frame", "230", "--size", "64", "-o", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    fig = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    first = fig[60:170, 10:200]  # inside the first tile (the input): gray, whatever the photo's colors
+    assert np.abs(first[..., 0] - first[..., 2]).max() <= 2

@@ -77,6 +77,9 @@ def test_the_frame_stays_without_color_and_the_photo_is_colorized_as_if_cropped(
     assert chroma[frame].max() < 1.5  # the paper keeps its tone (8-bit rounding only)
     np.testing.assert_array_equal(out[t:-b, l:-r], c.colorize_arrays([photo])[0])
     np.testing.assert_allclose(to_lab(out)[..., 0][frame], to_lab(np.repeat(scan[..., None], 3, 2))[..., 0][frame], atol=0.5)
+    c.find_frames = False  # the whole image as one photo: the frame is colorized with it
+    whole = c.colorize_arrays([scan])[0]
+    assert whole.shape == out.shape and np.hypot(*to_lab(whole)[..., 1:].transpose(2, 0, 1))[frame].max() > 1.5
 
 
 def test_hints_move_with_the_photo_and_a_hint_on_the_frame_colors_it(colorizer_weights):
