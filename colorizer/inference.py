@@ -31,7 +31,7 @@ from .checkpoints import load_checkpoint, read_metadata
 from .color import lab_to_rgb, rgb_to_lab
 from .decoding import DecodeSettings, run_model, working_shape
 from .errors import ColorizerError
-from .frame import framed, paste
+from .frame import Frame, framed, paste
 from .hints import Hint, HintInput, parse_hints, rasterize
 from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
@@ -73,7 +73,7 @@ class _PhotoView:
     (colorizer.frame), with the hints in its pixels."""
     image: LoadedImage
     hints: list[Hint] | None
-    frame: object = None  # colorizer.frame.Frame, in the full photo's pixels
+    frame: Frame | None = None  # in the full photo's pixels
 
     def join(self, im: LoadedImage, ab: torch.Tensor) -> np.ndarray:
         """The colorized photo at full resolution (uint8 RGB): ab joined to its own L, the frame uncolored."""
