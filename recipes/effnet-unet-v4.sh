@@ -7,6 +7,7 @@
 # both the unseen kinds and val, clean and aged (+0.05 to +0.08 dB, -0.02 to -0.14 CIEDE2000 at equal
 # colorfulness); stronger rebalancing (lambda 0.5) and a 4x lower encoder rate were not. The gain is small:
 # this run is the long test of it, and it is released only if it beats v3 at equal colorfulness on val.
+# Finished 2026-11-25 (24,000 steps, 5.1 CPU-hours): 0.1 dB behind v3 at equal colorfulness, not released.
 # Everything else is v3's: half of the photos aged, rebalancing lambda 0.75, hints (60% of photos without),
 # 96 px crops for the first 28% of the steps then 128 px, warmup-stable-decay (decay over the last 20%), fp32.
 #
