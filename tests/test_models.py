@@ -81,6 +81,30 @@ def test_effnet_grows_from_lite0_to_lite1_computing_the_same_colors(tmp_path):
         create_model("effnet-unet", lite=3)
 
 
+def test_effnet_global_context_reads_the_classifier_head_and_starts_as_the_plain_model(tmp_path):
+    """global_context=True: the ImageNet classifier's head (pretrained, not random) pooled over the photo and
+    added through a zero-initialised projection, so a model warm-started from a checkpoint without it
+    computes the same colors until training moves the projection, which does get a gradient."""
+    from colorizer.checkpoints import save_checkpoint, warm_start
+    from colorizer.pretrained import lite_state_dict
+    torch.manual_seed(0)
+    plain = create_model("effnet-unet", decoder_channels=[32, 24, 16]).eval()
+    path = tmp_path / "plain.safetensors"
+    save_checkpoint(path, plain, {})
+    ctx = create_model("effnet-unet", decoder_channels=[32, 24, 16], global_context=True)
+    ctx.load_pretrained_encoder()
+    assert torch.equal(ctx.context[0].weight, lite_state_dict(0)["conv_head.weight"])
+    warm_start(ctx, path)
+    ctx.eval()
+    l = torch.rand(2, 1, 64, 80) - 0.5
+    with torch.no_grad():
+        assert torch.equal(plain(l)["logits"], ctx(l)["logits"])
+    ctx.train()
+    ctx(l)["logits"].pow(2).mean().backward()
+    assert ctx.context_proj.weight.grad.abs().sum() > 0
+    assert {id(p) for p in ctx.context.parameters()} <= {id(p) for p in ctx.encoder_parameters()}
+
+
 def test_ensemble_averages_its_members_probabilities_and_passes_hints_to_those_that_take_them(tmp_path):
     """Two copies of one network decode to that network's colors; two different ones give the log of their
     mean probabilities; hints reach the member built with a hint input only; a checkpoint round-trips."""

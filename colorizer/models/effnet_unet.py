@@ -24,6 +24,12 @@ features can carry a hint across the region it belongs to (a sky, a coat), and b
 stride-4 skip, so the head can copy a hint's exact color where it was placed. The weights that read them
 start at zero (checkpoints.warm_start), so a hint model warm-started from an automatic one computes the
 same colors until it learns; with no hints (all zeros) it is an automatic colorizer.
+
+global_context=True adds Iizuka et al. 2016's global features ("Let there be Color!"): the ImageNet
+classifier's own head (the 1x1 conv to 1,280 channels that the encoder's features_only drops, with its
+pretrained weights) pooled over the whole photo, projected to the stride-32 features and added to every cell,
+so every part of the photo reads what kind of scene it is. The projection starts at zero: the model first
+computes what it would without the branch.
 """
 from __future__ import annotations
 
@@ -53,7 +59,7 @@ class UpBlock(nn.Module):
 
 class EffNetUNet(ColorModel):
     def __init__(self, head: str = "bins", decoder_channels: tuple = (160, 96, 64), num_bins: int | None = None,
-                 hints: bool = False, lite: int = 0):
+                 hints: bool = False, lite: int = 0, global_context: bool = False):
         super().__init__()
         if lite not in ENCODERS:
             raise ValueError(f"lite must be one of {sorted(ENCODERS)}, not {lite!r}")
@@ -67,6 +73,12 @@ class EffNetUNet(ColorModel):
         self.encoder = timm.create_model(ENCODERS[lite], features_only=True, pretrained=False, out_indices=(1, 2, 3, 4),
                                          in_chans=3 + extra)
         chans = self.encoder.feature_info.channels()  # [24, 40, 112, 320] at strides 4, 8, 16, 32
+        self.context = None
+        if global_context:  # timm's conv_head + bn2 + ReLU6, loaded from the classifier in load_pretrained_encoder
+            self.context = nn.Sequential(nn.Conv2d(chans[3], 1280, 1, bias=False), nn.BatchNorm2d(1280), nn.ReLU6())
+            self.context_proj = nn.Linear(1280, chans[3])
+            nn.init.zeros_(self.context_proj.weight)
+            nn.init.zeros_(self.context_proj.bias)
         d1, d2, d3 = decoder_channels
         self.up1 = UpBlock(chans[3], chans[2], d1)
         self.up2 = UpBlock(d1, chans[1], d2)
@@ -85,6 +97,9 @@ class EffNetUNet(ColorModel):
             pad = stem.new_zeros(stem.shape[0], own["conv_stem.weight"].shape[1] - stem.shape[1], *stem.shape[2:])
             state["conv_stem.weight"] = torch.cat([stem, pad], dim=1)
         self.encoder.load_state_dict(state, strict=True)
+        if self.context is not None:
+            self.context[0].load_state_dict({"weight": named["conv_head.weight"]}, strict=True)
+            self.context[1].load_state_dict({k[4:]: v for k, v in named.items() if k.startswith("bn2.")}, strict=True)
 
     def init_grown(self, new: list[str]) -> list[str]:
         """After a warm start from a shallower encoder: the encoder blocks the checkpoint lacked get their
@@ -110,7 +125,10 @@ class EffNetUNet(ColorModel):
         return sorted(f"encoder.blocks.{b}" for b in blocks)
 
     def encoder_parameters(self):
-        return self.encoder.parameters()
+        """The pretrained parameters (trained at the encoder's rate and frozen with it)."""
+        yield from self.encoder.parameters()
+        if self.context is not None:
+            yield from self.context.parameters()
 
     def hint_weights(self) -> list[tuple[nn.Parameter, slice]]:
         """The weights that read the hint planes, each with its slice of input channels: the stem's last
@@ -131,6 +149,8 @@ class EffNetUNet(ColorModel):
         elif hints is not None:
             raise ValueError("this effnet-unet was built without a hint input (hints=False)")
         f4, f8, f16, f32 = self.encoder(x)
+        if self.context is not None:
+            f32 = f32 + self.context_proj(self.context(f32).mean((2, 3)))[:, :, None, None]
         if self.accepts_hints:  # a*mask, b*mask, mask averaged over each stride-4 cell (ceil: f4 is ceil(H/4))
             f4 = torch.cat([f4, F.avg_pool2d(hints.to(f4.dtype), 4, 4, ceil_mode=True, count_include_pad=False)], dim=1)
         y = self.up3(self.up2(self.up1(f32, f16), f8), f4)
