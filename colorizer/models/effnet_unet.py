@@ -29,7 +29,8 @@ global_context=True adds Iizuka et al. 2016's global features ("Let there be Col
 classifier's own head (the 1x1 conv to 1,280 channels that the encoder's features_only drops, with its
 pretrained weights) pooled over the whole photo, projected to the stride-32 features and added to every cell,
 so every part of the photo reads what kind of scene it is. The projection starts at zero: the model first
-computes what it would without the branch.
+computes what it would without the branch. On the yardstick of unseen kinds (docs/experiments.md, 2026-11-25)
+it tied the plain model there and lost 0.1 dB on val, so it is off by default and no shipped checkpoint has it.
 """
 from __future__ import annotations
 
