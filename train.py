@@ -3,10 +3,14 @@
     python train.py --data ../shared/data/train --val-data ../shared/data/val \
         --arch effnet-unet --objective bins --out weights/effnet-unet.safetensors
     torchrun --nproc_per_node=2 train.py ...   # distributed (gloo on CPU, nccl on GPU)
+    python train.py tone --state-dir recipes/tone-v1 ...   # the tone-restoration network (colorizer.restore_training)
 """
 import sys
 
 from colorizer.training import main
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["tone"]:
+        from colorizer.restore_training import main as tone_main
+        sys.exit(tone_main(sys.argv[2:]))
     sys.exit(main())

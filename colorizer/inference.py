@@ -36,6 +36,7 @@ from .hints import Hint, HintInput, parse_hints, rasterize
 from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
+from .restore import Restorer
 
 WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
 DEFAULT_CHECKPOINT = "effnet-unet"
@@ -76,10 +77,15 @@ class _PhotoView:
     frame: Frame | None = None  # in the full photo's pixels
 
     def join(self, im: LoadedImage, ab: torch.Tensor) -> np.ndarray:
-        """The colorized photo at full resolution (uint8 RGB): ab joined to its own L, the frame uncolored."""
+        """The colorized photo at full resolution (uint8 RGB): ab joined to the view's L (the photo's own,
+        or its restored tone), the frame uncolored."""
         if self.frame is None:
-            return join(im.pixels, ab)
+            return join(self.image.pixels, ab)
         return paste(im.pixels, self.frame, join(self.image.pixels, ab))
+
+    def restored(self, restorer: Restorer | None) -> "_PhotoView":
+        """The same view with its photo's tone restored (colorizer.restore), or itself when restorer is None."""
+        return self if restorer is None else replace(self, image=restorer.restore_image(self.image))
 
 
 def _photo_view(im: LoadedImage, hints: HintInput, find_frame: bool = True) -> _PhotoView:
@@ -127,6 +133,9 @@ class Colorizer:
         self.propagation = PropagationSettings(**metadata.get("propagation", {}))  # how hints spread (colorizer.propagate)
         self._lock = threading.Lock()
         self.find_frames = True  # a scan's photo colorized inside its frame, the frame left uncolored (colorizer.frame)
+        self.restore_default = False  # restore a faded print's tone before colorizing (colorizer.restore)
+        self._tone: Restorer | None = None  # that model, loaded on first use
+        self._tone_lock = threading.Lock()
 
     # ------------------------------------------------------------ loading
     @staticmethod
@@ -144,10 +153,35 @@ class Colorizer:
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike | None = None, device: str | torch.device | None = None,
-             backend: str | None = None) -> "Colorizer":
+             backend: str | None = None, restore: bool | None = None) -> "Colorizer":
         """Load a checkpoint by name (a file in weights/) or path; None means the default.
 
-        backend: "auto" (default, or $COLORIZER_BACKEND), "torch" or "onnx"; see BACKENDS."""
+        backend: "auto" (default, or $COLORIZER_BACKEND), "torch" or "onnx"; see BACKENDS.
+        restore: whether photos have their tone restored before colorizing by default (colorizer.restore);
+        None: as the checkpoint's release chose (its metadata's "restore_tone")."""
+        c = cls._load(name_or_path, device, backend)
+        c.restore_default = bool(c.metadata.get("restore_tone")) if restore is None else bool(restore)
+        if c.restore_default:
+            c._tone_model()  # loaded now, not on a request
+        return c
+
+    def _tone_model(self) -> Restorer:
+        """The tone-restoration model the checkpoint's release names (else the shipped one), loaded once."""
+        with self._tone_lock:
+            if self._tone is None:
+                name = self.metadata.get("restore_tone") or "tone"
+                path = WEIGHTS_DIR / f"{name}.safetensors"
+                if not path.is_file():
+                    raise ColorizerError(f"tone restoration needs {path}, which is missing")
+                self._tone = Restorer.load(path)
+            return self._tone
+
+    def _restorer(self, restore: bool | None) -> Restorer | None:
+        """restore=None: this colorizer's default; True: restore (the model loaded on first use); False: not."""
+        return self._tone_model() if (self.restore_default if restore is None else restore) else None
+
+    @classmethod
+    def _load(cls, name_or_path, device, backend) -> "Colorizer":
         backend = backend or os.environ.get("COLORIZER_BACKEND", "auto")
         if backend not in BACKENDS:
             raise ColorizerError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -241,24 +275,27 @@ class Colorizer:
         return size
 
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
-                 max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None) -> Image.Image:
+                 max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None) -> Image.Image:
         """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution.
 
         hints: user colors, a list of (x, y, (r, g, b)) in the image's full-resolution pixels, sRGB 0-255
         (or its JSON text; see colorizer.hints). Only a hint's chroma is used: the photo keeps its own
-        lightness, so a hint says "this region is blue", not "this pixel is exactly this blue"."""
+        lightness, so a hint says "this region is blue", not "this pixel is exactly this blue".
+        restore: restore a faded print's tone first (colorizer.restore); None: this colorizer's default."""
         return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels,
-                                   hints=None if hints is None else [hints])[0]
+                                   hints=None if hints is None else [hints], restore=restore)[0]
 
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                       batch_size: int = 8, hints: Sequence[HintInput] | None = None) -> list[Image.Image]:
+                       batch_size: int = 8, hints: Sequence[HintInput] | None = None,
+                       restore: bool | None = None) -> list[Image.Image]:
         """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
-        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints)]
+        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints, restore)]
 
     def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                         temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
-                        batch_size: int = 8, hints: Sequence[HintInput] | None = None) -> list[np.ndarray]:
+                        batch_size: int = 8, hints: Sequence[HintInput] | None = None,
+                        restore: bool | None = None) -> list[np.ndarray]:
         """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
         hints: one hint list per image (None or [] for none). A bad input or hint raises ColorizerError
@@ -268,7 +305,8 @@ class Colorizer:
             raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
-        views = [_photo_view(im, None if hints is None else h, self.find_frames)
+        restorer = self._restorer(restore)
+        views = [_photo_view(im, None if hints is None else h, self.find_frames).restored(restorer)
                  for im, h in zip(loaded, hints or [None] * len(loaded))]
         prepared = [_model_input(v.image, size) for v in views]
         planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
@@ -290,14 +328,15 @@ class Colorizer:
         return [_with_alpha(v.join(im, ab), im.alpha) for im, v, ab in zip(loaded, views, abs_)]
 
     def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
-            max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None) -> ColorizeResult:
+            max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None) -> ColorizeResult:
         """Colorize one image and return gray / prediction / original (None when the input had no color).
         hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
         it again, as the app does when a hint is placed."""
         t0 = time.perf_counter()
         size = self._check_size(size)
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
-        color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints])[0])
+        color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints],
+                                             restore=restore)[0])
         seconds = time.perf_counter() - t0
         if "gray" not in loaded.memo:  # same L, no chroma; the same for every re-run of this photo
             loaded.memo["gray"] = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))
@@ -321,7 +360,7 @@ class Colorizer:
         loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
         h, w = loaded.shape
         point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
-        view = _photo_view(loaded, [*parse_hints(hints, w, h), point], self.find_frames)  # what colorize sees
+        view = _photo_view(loaded, [*parse_hints(hints, w, h), point], self.find_frames).restored(self._restorer(None))  # what colorize sees
         point, hints = view.hints[-1], view.hints[:-1]
         loaded, (h, w) = view.image, view.image.shape
         l_small = _model_input(loaded, size)

@@ -138,8 +138,9 @@ class LocalState:
 
 
 class RunState:
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, build=None):
         self.folder = Path(folder)
+        self.build = build  # how a checkpoint's model is rebuilt: load_checkpoint's default (the registry) when None
         self.model_path = self.folder / "model.safetensors"
         self.ema_path = self.folder / "ema.safetensors"
         self.position_path = self.folder / "position.json"
@@ -163,7 +164,7 @@ class RunState:
                 continue
             if not path.is_file():  # a run without EMA continued with EMA: start the average at the weights
                 path = self.model_path
-            loaded, _ = load_checkpoint(path)
+            loaded, _ = load_checkpoint(path) if self.build is None else load_checkpoint(path, build=self.build)
             try:
                 target.load_state_dict(loaded.state_dict(), strict=True)
             except RuntimeError as exc:

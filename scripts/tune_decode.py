@@ -8,6 +8,9 @@ With --aged every setting is scored twice, on the photos and on a seeded aging o
 `evaluate --aged` does), against the same clean truth: the rule then reads the mean of the two CIEDE2000s
 and PSNRs, and |dCF| must hold on both, so the decoding is chosen for clean photos and old prints alike.
 
+--restore-options 0,1 with --tone TONE.safetensors also tries every setting on the photos with their tone
+restored first (colorizer.restore): whether the flagship restores by default is chosen by the same rule.
+
 The search is coordinate-wise (temperature x prior correction at each working size, then a second scale x
 mirrored averaging x prior correction x confidence gating x guided upsampling at the best), one forward pass per
 photo and working size (two with mirroring). Never run it on val-ood: that split measures
@@ -36,6 +39,7 @@ from colorizer.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
 from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.restore import Restorer  # noqa: E402
 
 
 def floats(s: str) -> list[float]:
@@ -59,6 +63,8 @@ def main() -> None:
     ap.add_argument("--max-dcf", type=float, default=6.0)
     ap.add_argument("--min-side", type=int, default=0, help="only photos stored with at least this short side (px)")
     ap.add_argument("--aged", action="store_true", help="score each setting on the photos and on their seeded aging")
+    ap.add_argument("--restore-options", default="0", help="0,1 also tries each setting with the tone restored first")
+    ap.add_argument("--tone", default="weights/tone.safetensors", help="the tone-restoration model --restore-options uses")
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
     args = ap.parse_args()
     data = tuning_set(args.data, args.images, args.size, args.min_side)  # the same squashing as `evaluate`
@@ -67,21 +73,28 @@ def main() -> None:
     c = Colorizer.load(args.checkpoint, backend="torch")
     lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
     cache: dict[tuple, list] = {}
+    restores = [bool(int(v)) for v in args.restore_options.split(",")]
+    tone = Restorer.load(args.tone) if any(restores) else None
+    restored = {view: [tone.restore_pixels(x) for x in xs] for view, xs in views.items()} if tone else {}
 
-    def outputs(view: str, ws: int, flip: bool, second: int) -> list:
-        if (view, ws, flip, second) not in cache:
+    def given(view: str, r: bool) -> list:
+        """What the model reads and its colors join: the photos, or their restored tone."""
+        return restored[view] if r else views[view]
+
+    def outputs(view: str, ws: int, r: bool, flip: bool, second: int) -> list:
+        if (view, ws, r, flip, second) not in cache:
             with torch.inference_mode():
-                cache[view, ws, flip, second] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip, second_size=second)))
-                                                 for ls in (model_input(x, ws) for x in views[view])]
-        return cache[view, ws, flip, second]
+                cache[view, ws, r, flip, second] = [(ls, run_model(c.model, ls, None, DecodeSettings(flip=flip, second_size=second)))
+                                                    for ls in (model_input(x, ws) for x in given(view, r))]
+        return cache[view, ws, r, flip, second]
 
-    def score(ws: int, s: DecodeSettings) -> dict:
-        per = {}
-        for view, inputs in views.items():  # the prediction joins the input's L; the truth is the clean photo
+    def score(key: tuple[int, bool], s: DecodeSettings) -> dict:
+        (ws, r), per = key, {}
+        for view in views:  # the prediction joins the input's L; the truth is the clean photo
             rows = [image_metrics(join(x, decode(out, ls, s, lam)), t)
-                    for (ls, out), x, t in zip(outputs(view, ws, s.flip, s.second_size), inputs, imgs)]
+                    for (ls, out), x, t in zip(outputs(view, ws, r, s.flip, s.second_size), given(view, r), imgs)]
             per[view] = m = summarize(rows)
-            print(f"working {ws} {s} [{view}]: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
+            print(f"working {ws}{' restored' if r else ''} {s} [{view}]: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
                   f"paint {m['paint']:.3f} CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
         both = list(per.values())
         return {"psnr": sum(m["psnr"] for m in both) / len(both), "ciede2000": sum(m["ciede2000"] for m in both) / len(both),
@@ -95,26 +108,27 @@ def main() -> None:
     # the best sharpness of the distribution moves with it), then gating x guided upsampling at the best
     sizes = [int(v) for v in args.working_sizes.split(",")]
     base = DecodeSettings(guide_eps=args.guide_eps)
-    tried = [(w, s, score(w, s)) for w in sizes for s in (replace(base, temperature=t, prior_correction=a)
-                                                          for t in floats(args.temperatures) for a in floats(args.alphas))]
+    tried = [((w, r), s, score((w, r), s)) for w in sizes for r in restores
+             for s in (replace(base, temperature=t, prior_correction=a) for t in floats(args.temperatures) for a in floats(args.alphas))]
     ws, base, _ = best(tried)
     # gating takes color away where the model is undecided, so it is searched together with the prior
     # correction (a gated decoding may need a smaller alpha to stay as colorful as the photos)
-    seen = {(ws, s) for w, s, _ in tried}
+    seen = {(w, s) for w, s, _ in tried}
     tried += [(ws, s, score(ws, s)) for s in (replace(base, prior_correction=a, confidence=k, guide_radius=int(r), flip=bool(f),
                                                       second_size=int(m))
                                               for m in floats(args.second_sizes) for f in floats(args.flips) for a in floats(args.alphas)
                                               for k in floats(args.confidences) for r in floats(args.guide_radii))
               if (ws, s) not in seen]
-    ws, chosen, m = best(tried)
-    print(f"chosen: working size {ws}, {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, "
+    (ws, r), chosen, m = best(tried)
+    print(f"chosen: working size {ws}, tone {'restored' if r else 'as given'}, {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, "
           f"|dCF| {m['dcf']:.1f}) on {len(imgs)} photos of {args.data}")
     if args.write:
         update_metadata(args.checkpoint, {
             "working_size": ws, "temperature": chosen.temperature, "prior_correction": chosen.prior_correction,
+            "restore_tone": Path(args.tone).stem if r else False,
             "decode": chosen.as_dict(),
             "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
-                              "grid": {k: getattr(args, k) for k in ("working_sizes", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
+                              "grid": {k: getattr(args, k) for k in ("working_sizes", "restore_options", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
                               "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "paint", "dcf")}
                                                             for v, m in m["views"].items()},
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"
