@@ -104,7 +104,8 @@ def _parse_hint_json(text: str | None) -> list:
     return value
 
 
-def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = ""):
+def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = "",
+             restore: bool | None = None):
     """Colorize one photo, optionally with user color hints.
 
     Args:
@@ -113,11 +114,13 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
         size: working resolution in pixels (the model sees about size x size; colors are laid on the full photo).
         temperature: vivid (low) to safe (high), for classification models.
         hints: JSON list of [x, y, [r, g, b]] in the photo's pixels; only the colors' chroma is used.
+        restore: restore a faded print's tone (lifted blacks, dull whites, dark corners) before colorizing;
+            empty: as the model's release chose (the flagship's card says which).
     Returns the colorized photo at full resolution (JPEG for JPEG photos, else PNG) and a summary (model,
     time, and PSNR / CIEDE2000 / colorfulness against the original when the upload had color)."""
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
-    r = _render(image, checkpoint, size, temperature, hints, page=False)
+    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore)
     return r["full"], demo.summary(r)
 
 
@@ -147,21 +150,21 @@ def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
     return path, path, text
 
 
-def _render(image, checkpoint, size, temperature, hints, page: bool = True) -> dict:
+def _render(image, checkpoint, size, temperature, hints, page: bool = True, restore: bool | None = None) -> dict:
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
         r = demo.render(c, image, int(size), float(temperature), _parse_hint_json(hints), PREVIEW, _TMP, PHOTOS,
-                        MAX_PIXELS, page=page).as_state()
+                        MAX_PIXELS, page=page, restore=restore).as_state()
     except (ColorizerError, OSError) as exc:
         raise _error(exc, image) from None
     return dict(r, source=image)  # the source: where a hint click's suggestions are computed
 
 
-def _show(image, checkpoint, size, temperature, hints):
+def _show(image, checkpoint, size, temperature, hints, restore=None):
     """The page's own colorize: the same, plus the panel with hint dots and the result kept in state."""
     if not image:
         return None, None, None, None, "", None, None, gr.update(choices=[], value=None)
-    r = _render(image, checkpoint, size, temperature, hints)  # where a hint click's suggestions are computed
+    r = _render(image, checkpoint, size, temperature, hints, restore=restore)  # where a hint click's suggestions are computed
     labels = [(f"#{i + 1} at ({h[0]}, {h[1]}) {demo_hex(h[2])}", i) for i, h in enumerate(r["hints"])]
     return (r["gray"], r["color_marked"], r["original"], (r["gray"], r["color"]), demo.summary(r), r["full"], r,
             gr.update(choices=labels, value=None))
@@ -297,6 +300,10 @@ def build() -> gr.Blocks:
                         temp = gr.Slider(0.05, 1.0, value=temp0, step=0.01, label="Temperature (vivid ↔ safe)",
                                          info="Classification models (the flagship): low values pick the most likely color "
                                               "per pixel (vivid, can be wrong), high values average the candidates (safer).")
+                        restore = gr.Checkbox(value=bool(flagship and flagship.restore_default), label="Restore faded tone",
+                                              elem_id="restore-tone",
+                                              info="Old prints: lifted blacks, dull whites and dark corners brought back "
+                                                   "toward the photo before colorizing. A clean photo is left nearly as it is.")
                         hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
                                            info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
                     with gr.Row():
@@ -361,7 +368,7 @@ def build() -> gr.Blocks:
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
 
-        show_in = [inp, ckpt, size, temp, hints]
+        show_in = [inp, ckpt, size, temp, hints, restore]
         show_out = [gray, pred, orig, slider, info, dl, result, placed]
         private = dict(api_visibility="private")
         quiet = dict(api_visibility="private", show_progress="hidden")
@@ -391,12 +398,12 @@ def build() -> gr.Blocks:
 
         pred.select(_pick, [result, ckpt, size, hints], [point, picker, swatches, where], **private)
 
-        def refresh(on, shown, *args):
+        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore):
             """Re-colorize after a hint edit, unless the visitor turned that off (slow machines) or the hints
             are what is already shown."""
-            if not on or (shown and _parse_hint_json(args[-1]) == shown["hints"]):
+            if not on or (shown and _parse_hint_json(hints) == shown["hints"]):
                 return tuple(gr.skip() for _ in show_out)
-            return _show(*args)
+            return _show(image, checkpoint, size, temperature, hints, restore)
 
         def then_show(event):
             event.then(refresh, [auto, result, *show_in], show_out, **private)

@@ -65,6 +65,7 @@ class Rendered:
     working_size: int
     hints: list = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
+    restored: bool = False     # the photo's tone was restored before colorizing (colorizer.restore)
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -102,12 +103,14 @@ def draw_hints(img: Image.Image, hints: list, full_size: tuple[int, int]) -> Ima
 
 
 def render(c: Colorizer, image: str, size: int, temperature: float, hints, preview: int, root: str,
-           cache: PhotoCache, max_pixels: int, page: bool = True) -> Rendered:
+           cache: PhotoCache, max_pixels: int, page: bool = True, restore: bool | None = None) -> Rendered:
     """Colorize `image` (a path) and write what the page shows, each file once, in a new folder under root.
-    page=False (the API): only the full-resolution file and the figures, no on-page previews."""
+    page=False (the API): only the full-resolution file and the figures, no on-page previews.
+    restore: restore a faded print's tone first; None, as the checkpoint's release chose."""
     loaded = cache.get(image, max_pixels, size)
     hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
-    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None)
+    restored = c.restore_default if restore is None else bool(restore)
+    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=restored)
     folder = tempfile.mkdtemp(dir=root)
     full_size = r.color.size
     fmt = output_format(image, r.color.mode == "RGBA")
@@ -127,14 +130,15 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
         original_path = image if original is not None else None
     return Rendered(folder=folder, gray=gray_path, color=color_path, color_marked=marked, original=original_path, full=full,
                     name=c.name, arch=c.arch, backend=c.backend, full_size=full_size, preview_size=color.size,
-                    seconds=r.seconds, working_size=size, hints=hints, metrics=metrics)
+                    seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored)
 
 
 def summary(r: dict) -> str:
     """The markdown under the panels."""
     w, h = r["full_size"]
     lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
-             f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")]
+             f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")
+             + (" · tone restored" if r.get("restored") else "")]
     m = r["metrics"]
     if m:
         lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "

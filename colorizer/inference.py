@@ -36,6 +36,7 @@ from .hints import Hint, HintInput, parse_hints, rasterize
 from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
+from .models import list_models
 from .restore import Restorer
 
 WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
@@ -207,14 +208,17 @@ class Colorizer:
 
     @staticmethod
     def available(weights_dir: str | os.PathLike | None = None) -> list[dict]:
-        """Shipped checkpoints: [{'name', 'path', 'metadata'}], the default first. Unreadable files are skipped."""
+        """Shipped checkpoints: [{'name', 'path', 'metadata'}], the default first. Unreadable files are skipped,
+        and so are models of other kinds kept beside them (the tone-restoration model)."""
         root = Path(weights_dir) if weights_dir else WEIGHTS_DIR
         entries = []
         for p in sorted(root.glob("*.safetensors")):
             try:
-                entries.append({"name": p.stem, "path": str(p), "metadata": read_metadata(p)})
+                meta = read_metadata(p)
             except ColorizerError:
                 continue
+            if meta["arch"] in list_models():
+                entries.append({"name": p.stem, "path": str(p), "metadata": meta})
         entries.sort(key=lambda e: e["name"] != DEFAULT_CHECKPOINT)
         return entries
 

@@ -28,7 +28,7 @@ from .color import srgb_u8_to_l
 from .data import ImageFolderDataset, ResumableSampler, training_loader
 from .evaluate import constant_predictions, load_eval_set
 from .metrics import image_metrics, summarize
-from .restore import Restorer, ToneNet, _build, apply_tone
+from .restore import Restorer, ToneNet, _build, apply_tone, save_tone
 from .train_state import Progress, RunState, git_commit
 from .train_step import lr_factor
 
@@ -99,7 +99,8 @@ def train(cfg: ToneTrainConfig) -> int:
     dataset = ImageFolderDataset(cfg.data, cfg.size, train=True, scale=(1.0, 1.25))
     sampler = ResumableSampler(len(dataset), cfg.seed)
     val = load_eval_set(cfg.val_data, 256, cfg.val_images).age() if cfg.val_data else None
-    progress.open_stretch(git_commit())
+    if progress.step < cfg.steps:
+        progress.open_stretch(git_commit())
     t0, last = time.time(), time.time()
     model.train()
     resumed_at = progress.step if progress.step else None
@@ -157,10 +158,11 @@ def train(cfg: ToneTrainConfig) -> int:
             progress.epoch, progress.pos = progress.epoch + 1, 0
             continue
         break
-    if progress.step >= cfg.steps and cfg.out:
-        from .restore import save_tone
-        save_tone(cfg.out, ema, {"task": "tone restoration", "training": {"config": asdict(cfg),
-                  "steps": progress.step, "stretches": progress.stretches, "wall_minutes": round(progress.elapsed / 60, 1)},
+    if progress.step >= cfg.steps and cfg.out:  # the schedule is over (now or before): the release file
+        save_tone(cfg.out, ema, {"task": "tone restoration",
+                                 "training": {"config": asdict(cfg), "steps": progress.step, "epoch": progress.epoch,
+                                              "stretches": progress.stretches, "history": progress.history,
+                                              "wall_minutes": round(sum(x["minutes"] for x in progress.stretches), 1)},
                                  "val_metrics": progress.history[-1] if progress.history else {}})
         log.info("wrote %s", cfg.out)
     return 0

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from colorizer.checkpoints import lineage, load_checkpoint, update_metadata  # noqa: E402
+from colorizer.checkpoints import lineage, load_checkpoint, read_metadata, update_metadata  # noqa: E402
 from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer  # noqa: E402
@@ -126,6 +126,43 @@ def combined_section(meta: dict, name: str) -> list[str]:
     return out + [""]
 
 
+def tone_card(path: Path) -> list[str]:
+    """The tone-restoration model's card (colorizer.restore): what it is, its run stretch by stretch, and its
+    validation history (the gray row of val's aged and clean photos, as given and restored)."""
+    if not path.is_file():
+        return []
+    meta = read_metadata(path)
+    tr = meta.get("training", {})
+    cfg = tr.get("config", {})
+    out = [f"## {path.stem}", "",
+           f"- what: tone restoration (`colorizer/restore.py`), architecture `{meta['arch']}` "
+           f"`{json.dumps(meta.get('arch_kwargs', {}))}`: an ImageNet-pretrained EfficientNet-Lite0 encoder reads a "
+           "small view of the photo's L and predicts a local affine tone curve every 8 view pixels, applied to the "
+           f"full-resolution L; file {path.stat().st_size / 1e6:.1f} MB ({meta.get('dtype')})",
+           f"- objective: L1 between the restored and the clean L; {cfg.get('aged_p')} of the photos aged by "
+           "colorizer.aging, the rest clean (to be left alone)",
+           f"- data: `{cfg.get('data')}`, crops {cfg.get('size')} px, batch {cfg.get('batch_size')}; "
+           f"{tr.get('steps')} steps in {tr.get('wall_minutes')} min; lr {cfg.get('lr')} (encoder {cfg.get('lr_encoder')}), "
+           f"{cfg.get('schedule')}, moving average {cfg.get('ema')} (shipped)",
+           f"- reproduce: `bash recipes/{path.stem}-v1.sh` (continues from `recipes/{path.stem}-v1/`)", ""]
+    st = tr.get("stretches") or []
+    if st:
+        out += ["| stretch | started (UTC) | steps | hours | git | command |", "|---|---|---|---|---|---|"]
+        out += [f"| {i} | {x['started']} | {x['start_step']}-{x['end_step']} | {x['minutes'] / 60:.2f} | {x['git']} | "
+                f"`{x['command']}` |" for i, x in enumerate(st, 1)]
+        out += [f"| **total** | | **{tr.get('steps')}** | **{sum(x['minutes'] for x in st) / 60:.2f} h** | | |", ""]
+    hist = tr.get("history") or []
+    if hist:
+        out += [f"Validation: the gray row of {cfg.get('val_images')} `{cfg.get('val_data')}` photos at 256x256, "
+                "`evaluate --aged`'s aging, PSNR / CIEDE2000 against the clean photo:", "",
+                "| step | aged, as given | aged, restored | clean, as given | clean, restored |", "|---|---|---|---|---|"]
+        out += [f"| {h['step']} | " + " | ".join(f"{h[f'{k}_psnr']:.2f} / {h[f'{k}_ciede2000']:.2f}" for k in
+                                                ("aged_given", "aged_restored", "clean_given", "clean_restored")) + " |"
+                for h in hist]
+        out.append("")
+    return out
+
+
 def hint_section(hints: dict, name: str, plot: str | None) -> list[str]:
     rows = {n: {int(k): v for k, v in r.items()} for n, r in hints["hints"].items()}
     if name not in {Path(n).stem for n in rows}:
@@ -221,6 +258,7 @@ def main() -> None:
                   + (f", temperature {meta.get('temperature')}, prior correction alpha {meta.get('prior_correction', 0.0)}"
                      if meta.get("output_kind") == "classification" else "")
                   + (f", decoding {json.dumps(meta['decode'])}" if meta.get("decode") else "")
+                  + (f", tone restored first by `{meta['restore_tone']}` (below)" if meta.get("restore_tone") else "")
                   + (f" (chosen on {meta['decode_tuning']['data']} by scripts/tune_decode.py: "
                      f"{meta['decode_tuning']['rule']})" if meta.get("decode_tuning") else ""),
                   *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
@@ -241,6 +279,7 @@ def main() -> None:
                   *([f"| {name} (val-ood) | {row(ood['results'][name])} |"] if ood and name in ood["results"] else []),
                   *([f"| {name} (val-ood, aged) | {row(aged['results'][name])} |"] if aged and name in aged["results"] else []),
                   ""]
+    lines += tone_card(WEIGHTS_DIR / "tone.safetensors")
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")

@@ -17,6 +17,12 @@ working shape off the network's grid of 16, a frame colorized with the photo):
 
     python scripts/make_old_photo_figure.py --before effnet-unet --before-legacy-input --keep-aspect \
         --root DIR PHOTO [PHOTO ...] -o docs/images/photo-shapes.jpg
+
+--before-restore / --after-restore (on, off; default: as each checkpoint's release chose) compare the same
+checkpoint with and without its tone restored first (colorizer.restore):
+
+    python scripts/make_old_photo_figure.py --before effnet-unet --before-restore off --after-restore on \
+        --root DIR PHOTO [PHOTO ...] -o docs/images/tone-restoration.jpg
 """
 from __future__ import annotations
 
@@ -88,10 +94,15 @@ def main() -> None:
     ap.add_argument("--frame", type=int, default=None, help="set each input on a scan's frame of this gray tone")
     ap.add_argument("--before-legacy-input", action="store_true",
                     help="the before column with the input handling of releases before 2026-11-24")
+    for side in ("before", "after"):
+        ap.add_argument(f"--{side}-restore", choices=("on", "off"), default=None,
+                        help=f"the {side} column with (on) or without (off) tone restoration")
     ap.add_argument("-o", "--output", default="old-photos.jpg")
     args = ap.parse_args()
     root = Path(args.root)
-    before, after = Colorizer.load(args.before), Colorizer.load(args.after)
+    flag = {None: None, "on": True, "off": False}
+    before = Colorizer.load(args.before, restore=flag[args.before_restore])
+    after = Colorizer.load(args.after, restore=flag[args.after_restore])
     run_before = (lambda g: legacy_input(before, g)) if args.before_legacy_input else (lambda g: before.colorize_arrays([g])[0])
     boxes = args.crop + ["-"] * (len(args.photos) - len(args.crop))
     rows = []

@@ -81,6 +81,7 @@ def test_colorizer_restores_only_when_asked_or_released_so(colorizer_weights, tm
     save_tone(colorizer_weights / "tone.safetensors", m, {"task": "tone restoration"})
     photo = synthetic_photo(64, 80, seed=5)
     try:
+        assert "tone" not in [e["name"] for e in Colorizer.available()]  # not a colorizer to list or evaluate
         c = Colorizer.load("effnet-unet", backend="torch")
         assert not c.restore_default
         plain = c.colorize_arrays([photo])[0]
