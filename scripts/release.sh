@@ -35,11 +35,12 @@ tune() {
   # --max-dcf 8 is the colorfulness the quality bar allows (|dCF| <= 8, clean and aged). With --aged it must
   # hold on both views, and aged input always comes out duller than clean (about 3 CF on val), so at 6 the
   # clean decoding is pushed more colorful than the photos need: on v3 (2026-11-24) it chose no prior
-  # correction, paint 0.25 clean and 0.27 aged on val, where 8 allows alpha 0.15.
+  # correction, paint 0.25 clean and 0.27 aged on val, where 8 allows alpha 0.15. --restore-options 0,1: whether
+  # the photos' tone is restored first (weights/tone.safetensors, colorizer.restore) is chosen by the same rule.
   if [ "${TUNE:-1}" = 1 ]; then
     python scripts/tune_decode.py "$OUT" --data "$DATA/val" --write ${TUNE_ARGS:---images 300 --min-side 128 --aged \
-      --working-sizes 192,224,256 --temperatures 0.38,0.5 --alphas 0,0.15,0.3,0.45,0.6 --confidences 0,60 \
-      --guide-radii 0,4 --max-dcf 8} | tee "runs/release/$NAME.tune.log"
+      --working-sizes 192,224,256 --restore-options 0,1 --temperatures 0.38,0.5 --alphas 0,0.15,0.3,0.45,0.6 \
+      --confidences 0,60 --guide-radii 0,4 --max-dcf 8} | tee "runs/release/$NAME.tune.log"
   fi
   python - "$OUT" "$RECIPE" <<'PY'
 import sys
