@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 import timm
@@ -41,7 +40,6 @@ from .models.base import conv_bn_relu
 from .pretrained import lite_state_dict, to_lite_input
 
 ARCH = "tone-net"
-WEIGHTS = Path(__file__).resolve().parents[1] / "weights" / "tone.safetensors"
 
 
 @dataclass(frozen=True)
@@ -102,8 +100,8 @@ class Restorer:
         self.model, self.metadata = model.eval(), metadata or {}
 
     @classmethod
-    def load(cls, path: str | os.PathLike | None = None) -> "Restorer":
-        path = Path(path) if path is not None else WEIGHTS
+    def load(cls, path: str | os.PathLike) -> "Restorer":
+        """A tone checkpoint (the shipped one: weights/tone.safetensors, which Colorizer finds by itself)."""
         model, meta = load_checkpoint(path, build=_build)
         return cls(model, meta)
 

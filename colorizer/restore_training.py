@@ -72,7 +72,6 @@ def validate(model: ToneNet, data) -> dict:
         for name, preds in (("given", given), ("restored", restored)):
             s = summarize([image_metrics(p, t) for p, t in zip(preds, data.images)])
             out[f"{kind}_{name}_psnr"], out[f"{kind}_{name}_ciede2000"] = s["psnr"], s["ciede2000"]
-    model.train()
     return out
 
 

@@ -117,3 +117,13 @@ def test_tone_training_learns_and_continues_from_its_committed_state(image_folde
     model, meta = load_checkpoint(tmp_path / "tone.safetensors", build=lambda arch, **kw: ToneNet(**kw))
     assert meta["arch"] == "tone-net" and meta["training"]["steps"] == 4
     assert any(float(p.abs().sum()) > 0 for p in (model.head.weight, model.head.bias))  # it moved off the identity
+
+
+def test_cli_restore_flags():
+    from colorizer.__main__ import build_parser
+    p = build_parser()
+    assert p.parse_args(["colorize", "a.jpg", "-o", "out"]).restore is None  # as the checkpoint's release chose
+    assert p.parse_args(["colorize", "a.jpg", "-o", "out", "--no-restore"]).restore is False
+    assert p.parse_args(["evaluate", "dir", "--restore"]).restore is True
+    with pytest.raises(SystemExit):
+        p.parse_args(["evaluate", "dir", "--restore", "--no-restore"])
