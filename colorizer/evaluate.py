@@ -34,7 +34,7 @@ from PIL import Image
 from .color import normalize_ab
 from .errors import ColorizerError
 from .imageio import find_images, load_image
-from .inference import WEIGHTS_DIR, Colorizer
+from .inference import Colorizer, tone_path
 from .join import join
 from .metrics import image_metrics, summarize, to_lab
 
@@ -168,7 +168,7 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
     inputs = data.model_inputs
     preds = {"gray": (constant_predictions(inputs, (0.0, 0.0)), 0.0),
              "mean-ab": (constant_predictions(inputs, (float(mean_ab[0]), float(mean_ab[1]))), 0.0)}
-    tone = WEIGHTS_DIR / "tone.safetensors"
+    tone = tone_path()
     if restore is not False and tone.is_file():
         from .restore import Restorer
         r = Restorer.load(tone)

@@ -41,6 +41,7 @@ from .restore import Restorer
 
 WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
 DEFAULT_CHECKPOINT = "effnet-unet"
+TONE_CHECKPOINT = "tone"  # the shipped tone-restoration model (colorizer.restore), weights/tone.safetensors
 # "auto": ONNX Runtime on CPU where the architecture exports (it is the faster backend there, see
 # benchmarks/inference_latency.py), PyTorch otherwise; "torch" or "onnx" force one.
 BACKENDS = ("auto", "torch", "onnx")
@@ -170,8 +171,7 @@ class Colorizer:
         """The tone-restoration model the checkpoint's release names (else the shipped one), loaded once."""
         with self._tone_lock:
             if self._tone is None:
-                name = self.metadata.get("restore_tone") or "tone"
-                path = WEIGHTS_DIR / f"{name}.safetensors"
+                path = tone_path(self.metadata.get("restore_tone") or TONE_CHECKPOINT)
                 if not path.is_file():
                     raise ColorizerError(f"tone restoration needs {path}, which is missing")
                 self._tone = Restorer.load(path)
@@ -426,6 +426,11 @@ class Colorizer:
     def __repr__(self) -> str:
         return (f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, "
                 f"backend={self.backend}, device={self.device})")
+
+
+def tone_path(name: str = TONE_CHECKPOINT) -> Path:
+    """Where a tone-restoration model of that name is shipped."""
+    return WEIGHTS_DIR / f"{name}.safetensors"
 
 
 class ColorizerPool:

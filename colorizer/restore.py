@@ -32,7 +32,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .checkpoints import load_checkpoint, save_checkpoint
-from .color import L_CENTER, denormalize_l, l_to_gray_u8
+from .color import L_CENTER, denormalize_l, l_to_gray_u8, normalize_l
 from .errors import ColorizerError
 from .imageio import LoadedImage
 from .join import luminance
@@ -110,7 +110,7 @@ class Restorer:
         """L (B, 1, H, W) in [0, 100] -> its tone curves on the view's grid."""
         vh, vw = view_shape(*lum.shape[-2:], self.model.cfg)
         view = F.interpolate(lum, size=(vh, vw), mode="bilinear", antialias=True, align_corners=False)
-        return self.model((view - L_CENTER) / 100.0)
+        return self.model(normalize_l(view))
 
     @torch.inference_mode()
     def restore_lum(self, lum: torch.Tensor) -> torch.Tensor:

@@ -24,13 +24,13 @@ import numpy as np
 import torch
 
 from . import aging
-from .color import srgb_u8_to_l
+from .color import normalize_l, srgb_u8_to_l
 from .data import ImageFolderDataset, ResumableSampler, training_loader
 from .evaluate import constant_predictions, load_eval_set
 from .metrics import image_metrics, summarize
 from .restore import Restorer, ToneNet, _build, apply_tone, save_tone
 from .train_state import Progress, RunState, git_commit
-from .train_step import lr_factor
+from .train_step import scheduled_factor, update_ema
 
 log = logging.getLogger("colorizer.restore")
 
@@ -56,6 +56,7 @@ class ToneTrainConfig:
     val_every: int = 500
     checkpoint_every: int = 100
     max_minutes: float = 0.0        # one stretch's bound (0: none)
+    rewarm_steps: int = 100         # after continuing from state_dir: the learning rate ramps up again
     seed: int = 5
     threads: int = 2
     workers: int = 1
@@ -80,15 +81,12 @@ def train(cfg: ToneTrainConfig) -> int:
     torch.manual_seed(cfg.seed)
     model = ToneNet()
     state = RunState(cfg.state_dir, build=_build)
-    progress = Progress()
-    ema = None
+    progress, ema = Progress(), ToneNet()
     if state.exists():
-        ema = ToneNet()
         state.load(model, ema, progress)
         log.info("continuing %s at step %d of %d", cfg.state_dir, progress.step, cfg.steps)
     else:
         model.load_pretrained_encoder()
-        ema = ToneNet()
         ema.load_state_dict(model.state_dict())
     ema.eval().requires_grad_(False)
     enc = {id(p) for p in model.encoder.parameters()}
@@ -100,43 +98,36 @@ def train(cfg: ToneTrainConfig) -> int:
     val = load_eval_set(cfg.val_data, 256, cfg.val_images).age() if cfg.val_data else None
     if progress.step < cfg.steps:
         progress.open_stretch(git_commit())
-    t0, last = time.time(), time.time()
+    t0 = last = saved = time.time()
     model.train()
     resumed_at = progress.step if progress.step else None
 
     def save() -> None:
-        progress.elapsed += time.time() - last_save[0]
-        last_save[0] = time.time()
+        nonlocal saved
+        progress.elapsed, saved = progress.elapsed + time.time() - saved, time.time()
         progress.close_stretch(time.time() - t0)
         meta = {"arch": model.arch_name, "arch_kwargs": model.arch_kwargs, "task": "tone restoration",
                 "training": {"config": asdict(cfg), "steps": progress.step, "stretches": progress.stretches},
                 "val_metrics": progress.best or {}}
         state.save(model, ema, meta, progress, cfg.steps, asdict(cfg))
 
-    last_save = [time.time()]
     while progress.step < cfg.steps:
         sampler.set_position(progress.epoch, progress.pos * cfg.batch_size)
         for batch in training_loader(dataset, sampler, cfg.batch_size, cfg.workers, 1, False):
             if batch is None:
                 continue
             step = progress.step
-            factor = lr_factor(cfg, step, cfg.steps)
-            if resumed_at is not None:  # no optimizer moments kept: ramp up again while Adam re-estimates them
-                factor *= min(1.0, (step - resumed_at + 1) / 100)
+            factor = scheduled_factor(cfg, step, cfg.steps, resumed_at)
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * factor
             clean = srgb_u8_to_l(batch[0])
             aged = aging.age(clean, aging.seeded_generator(cfg.seed, "tone", step), p=cfg.aged_p)
-            restored = apply_tone(aged, model((aged - 50.0) / 100.0))
+            restored = apply_tone(aged, model(normalize_l(aged)))
             loss = (restored - clean).abs().mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-            with torch.no_grad():
-                d = min(cfg.ema, (1 + step) / (10 + step))
-                torch._foreach_lerp_(list(ema.parameters()), list(model.parameters()), 1.0 - d)
-                for e, b in zip(ema.buffers(), model.buffers()):
-                    e.copy_(b)
+            update_ema(ema, model, step, cfg.ema)
             progress.step, progress.pos = step + 1, progress.pos + 1
             if progress.step % 20 == 0:
                 log.info("step %d loss %.3f lr %.2e %.1f img/s", progress.step, float(loss.detach()), factor * cfg.lr,

@@ -32,6 +32,7 @@ from . import __version__
 from .checkpoints import atomic_write, load_checkpoint, save_checkpoint
 from .color import AB_SCALE, L_CENTER, L_SCALE
 from .errors import ColorizerError
+from .models import create_model
 
 
 @dataclass
@@ -138,9 +139,9 @@ class LocalState:
 
 
 class RunState:
-    def __init__(self, folder: str | Path, build=None):
+    def __init__(self, folder: str | Path, build=create_model):
         self.folder = Path(folder)
-        self.build = build  # how a checkpoint's model is rebuilt: load_checkpoint's default (the registry) when None
+        self.build = build  # how a checkpoint's model is rebuilt: the colorizers' registry, or another family's
         self.model_path = self.folder / "model.safetensors"
         self.ema_path = self.folder / "ema.safetensors"
         self.position_path = self.folder / "position.json"
@@ -164,7 +165,7 @@ class RunState:
                 continue
             if not path.is_file():  # a run without EMA continued with EMA: start the average at the weights
                 path = self.model_path
-            loaded, _ = load_checkpoint(path) if self.build is None else load_checkpoint(path, build=self.build)
+            loaded, _ = load_checkpoint(path, build=self.build)
             try:
                 target.load_state_dict(loaded.state_dict(), strict=True)
             except RuntimeError as exc:

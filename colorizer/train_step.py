@@ -54,6 +54,24 @@ def lr_factor(cfg, step: int, total: int) -> float:
     return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * p))
 
 
+def scheduled_factor(cfg, step: int, total: int, resumed_at: int | None) -> float:
+    """lr_factor, and after a continuation from a committed state (no optimizer moments kept) a ramp up again
+    over cfg.rewarm_steps while Adam re-estimates them."""
+    factor = lr_factor(cfg, step, total)
+    if resumed_at is not None:
+        factor *= min(1.0, (step - resumed_at + 1) / max(1, cfg.rewarm_steps))
+    return factor
+
+
+@torch.no_grad()
+def update_ema(ema_model: torch.nn.Module, model: torch.nn.Module, step: int, ema: float) -> None:
+    """One step of the weights' moving average (buffers copied as they are)."""
+    decay = min(ema, (1 + step) / (10 + step))  # short memory while the run is young
+    torch._foreach_lerp_(list(ema_model.parameters()), list(model.parameters()), 1.0 - decay)
+    for e, b in zip(ema_model.buffers(), model.buffers()):
+        e.copy_(b)
+
+
 def prepare(rgb_u8: torch.Tensor, device: torch.device):
     """uint8 RGB batch -> (RGB in [0, 1], normalized L, normalized ab) on the device."""
     rgb_u8 = rgb_u8.to(device, non_blocking=True)
@@ -107,14 +125,9 @@ class Optimization:
             for p in self.ema_model.parameters():
                 p.requires_grad_(False)
 
-    @torch.no_grad()
     def update_ema(self, step: int) -> None:
-        if self.ema_model is None:
-            return
-        decay = min(self.cfg.ema, (1 + step) / (10 + step))  # short memory while the run is young
-        torch._foreach_lerp_(list(self.ema_model.parameters()), list(self.model.parameters()), 1.0 - decay)
-        for e, b in zip(self.ema_model.buffers(), self.model.buffers()):
-            e.copy_(b)
+        if self.ema_model is not None:
+            update_ema(self.ema_model, self.model, step, self.cfg.ema)
 
     @property
     def eval_model(self) -> torch.nn.Module:
@@ -128,9 +141,7 @@ class Optimization:
         return torch.autocast(self.device.type, dtype=dtype)
 
     def set_lr(self, step: int, total: int, resumed_at: int | None) -> None:
-        factor = lr_factor(self.cfg, step, total)
-        if resumed_at is not None:  # continued without optimizer moments: ramp up again while Adam re-estimates them
-            factor *= min(1.0, (step - resumed_at + 1) / max(1, self.cfg.rewarm_steps))
+        factor = scheduled_factor(self.cfg, step, total, resumed_at)
         for g in self.opt.param_groups:
             frozen = g["name"] == "encoder" and step < self.cfg.freeze_encoder_steps
             g["lr"] = 0.0 if frozen else g["base_lr"] * factor

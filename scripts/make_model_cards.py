@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.checkpoints import lineage, load_checkpoint, read_metadata, update_metadata  # noqa: E402
 from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
-from colorizer.inference import WEIGHTS_DIR, Colorizer  # noqa: E402
+from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
 from colorizer.training import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
@@ -279,7 +279,7 @@ def main() -> None:
                   *([f"| {name} (val-ood) | {row(ood['results'][name])} |"] if ood and name in ood["results"] else []),
                   *([f"| {name} (val-ood, aged) | {row(aged['results'][name])} |"] if aged and name in aged["results"] else []),
                   ""]
-    lines += tone_card(WEIGHTS_DIR / "tone.safetensors")
+    lines += tone_card(tone_path())
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")
