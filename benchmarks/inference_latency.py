@@ -67,9 +67,9 @@ def seeds_path(model: torch.nn.Module, path: Path) -> bytes:
     return buf.getvalue()
 
 
-def ours(c: Colorizer, path: Path) -> bytes:
+def ours(c: Colorizer, path: Path, restore: bool | None = None) -> bytes:
     buf = io.BytesIO()
-    encode_image(c.colorize_arrays([path])[0], buf, "JPEG")  # as the CLI does
+    encode_image(c.colorize_arrays([path], restore=restore)[0], buf, "JPEG")  # as the CLI does
     return buf.getvalue()
 
 
@@ -134,6 +134,8 @@ def main() -> None:
         c = Colorizer.load(name)
         ours_t[name] = row(f"{name} ({c.backend})", lambda p, c=c: ours(c, p))
     flagship = Colorizer.load(DEFAULT_CHECKPOINT)
+    if flagship.restore_default:  # what restoring the tone first (colorizer.restore) costs
+        row(f"{DEFAULT_CHECKPOINT}, tone as given", lambda p: ours(flagship, p, restore=False))
     if not args.no_torch_row:  # the flagship forced onto PyTorch
         ct = Colorizer.load(DEFAULT_CHECKPOINT, backend="torch")
         row(f"{DEFAULT_CHECKPOINT} (pytorch)", lambda p: ours(ct, p))

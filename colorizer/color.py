@@ -67,14 +67,14 @@ def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
     return rgb.clamp(0.0, 1.0)
 
 
-_GRAY_STEPS = 256  # table entries per unit of L: a 12 MP plane is one lookup instead of ~10 float passes
+GRAY_STEPS = 256  # table entries per unit of L: a 12 MP plane is one lookup instead of ~10 float passes
 
 
-def _gray_table() -> torch.Tensor:
-    """uint8 sRGB gray level of L = i / _GRAY_STEPS: lab_to_rgb's arithmetic with a = b = 0, since a neutral
+def gray_table() -> torch.Tensor:
+    """uint8 sRGB gray level of L = i / GRAY_STEPS: lab_to_rgb's arithmetic with a = b = 0, since a neutral
     color's linear R, G and B all equal its Y."""
     if "gray" not in _LUTS:
-        fy = (torch.arange(100 * _GRAY_STEPS + 1, dtype=torch.float64) / _GRAY_STEPS + 16.0) / 116.0
+        fy = (torch.arange(100 * GRAY_STEPS + 1, dtype=torch.float64) / GRAY_STEPS + 16.0) / 116.0
         y = torch.where(fy > 0.2068966, fy ** 3, (fy - 16.0 / 116.0) / 7.787)
         s = torch.where(y > 0.0031308, 1.055 * y.clamp_min(1e-8) ** (1 / 2.4) - 0.055, 12.92 * y)
         _LUTS["gray"] = (s.clamp(0.0, 1.0) * 255.0).round().to(torch.uint8)
@@ -83,7 +83,7 @@ def _gray_table() -> torch.Tensor:
 
 def l_to_gray_u8(lum: torch.Tensor) -> torch.Tensor:
     """L in [0, 100] (any shape) -> the uint8 sRGB gray level of that lightness (a = b = 0), by table."""
-    return _gray_table()[(lum.float().clamp(0.0, 100.0) * _GRAY_STEPS).round_().long()]
+    return gray_table()[(lum.float().clamp(0.0, 100.0) * GRAY_STEPS).round_().long()]
 
 
 def srgb_u8_to_l(rgb_u8: torch.Tensor) -> torch.Tensor:

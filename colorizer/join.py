@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from numba import njit
 
-from .color import _RGB_FROM_XYZ, _WHITE_D65, _XYZ_FROM_RGB, AB_SCALE, L_CENTER, L_SCALE, _linear_lut
+from .color import _RGB_FROM_XYZ, _WHITE_D65, _XYZ_FROM_RGB, AB_SCALE, GRAY_STEPS, L_CENTER, L_SCALE, _linear_lut, gray_table
 from .threads import pool
 
 
@@ -120,6 +120,26 @@ def _l_rows(fill, px, k, row0, row1, y_table, f_table, center, scale, out):
             out[r, c] = (116.0 * mean_f - 16.0 - center) / scale  # L = 116 f(Y) - 16 on both branches of f
 
 
+@njit(nogil=True, fastmath=True)
+def _tone_rows(fill, px, p_rows, y0s, y1s, wys, row0, row1, y_table, f_table, center, gray_u8, steps, out):
+    """Rows [row0, row1) of colorizer.restore's tone curves applied to the photo's L, as gray uint8:
+    L' = center + exp(g) (L - center) + o, with (g, o) = p_rows (already upsampled along x) blended
+    between two rows; the gray level of L' by table (color.l_to_gray_u8's)."""
+    w = px.shape[1]
+    f32 = np.float32
+    ys, fys = np.empty(w, f32), np.empty(w, f32)
+    top = f32(gray_u8.shape[0] - 1)
+    for i in range(row0, row1):
+        fill(px, i, ys, fys, y_table, f_table)
+        g0, g1, o0, o1, wy = p_rows[0, y0s[i]], p_rows[0, y1s[i]], p_rows[1, y0s[i]], p_rows[1, y1s[i]], wys[i]
+        o = out[i]
+        for j in range(w):
+            lum = f32(116.0) * fys[j] - f32(16.0)
+            g = g0[j] + (g1[j] - g0[j]) * wy
+            v = center + np.exp(g) * (lum - center) + o0[j] + (o1[j] - o0[j]) * wy
+            o[j] = gray_u8[np.int32(min(max(v * steps, f32(0.0)), top) + f32(0.5))]
+
+
 _PIXELS_PER_TASK = 512 * 1024
 def _pool():
     return pool("pixels", max(1, min(4, torch.get_num_threads(), os.cpu_count() or 1)))
@@ -180,6 +200,26 @@ def join(pixels: np.ndarray, ab_norm: torch.Tensor | np.ndarray) -> np.ndarray:
     return out
 
 
+def tone_gray(pixels: np.ndarray, params: torch.Tensor | np.ndarray) -> np.ndarray:
+    """uint8 photo, gray (H,W) or RGB (H,W,3), + tone curves (2,h,w) or (1,2,h,w) on a small grid
+    (colorizer.restore) -> the uint8 (H,W) gray photo of its restored lightness. One pass over the pixels;
+    tests/test_restore.py checks it against restore.apply_tone and color.l_to_gray_u8."""
+    px = _pixels(pixels)
+    if isinstance(params, torch.Tensor):
+        params = params.detach().float().cpu().numpy()
+    p = np.asarray(params, dtype=np.float32).reshape(2, *np.shape(params)[-2:])
+    h, w = px.shape[:2]
+    y0, y1, wy = _axis(h, p.shape[1])
+    x0, x1, wx = _axis(w, p.shape[2])
+    p_rows = np.ascontiguousarray(p[:, :, x0] + (p[:, :, x1] - p[:, :, x0]) * wx)
+    out = np.empty((h, w), dtype=np.uint8)
+    fill, tables = _kind(px)
+    gray = gray_table().numpy()
+    _over_rows(_tone_rows, h, w, (fill, px, p_rows, y0, y1, wy),
+               tables + (np.float32(L_CENTER), gray, np.float32(GRAY_STEPS), out))
+    return out
+
+
 def warm_up() -> None:
     """Compile the kernels now (a few seconds, once per process) rather than on the first request.
     Numba compiles read-only arrays (np.asarray of a PIL image) as a type of their own: build both."""
@@ -189,3 +229,4 @@ def warm_up() -> None:
         for px in (np.zeros(shape, np.uint8), frozen):
             luminance(px)
             join(px, np.zeros((2, 1, 1), np.float32))
+            tone_gray(px, np.zeros((2, 1, 1), np.float32))

@@ -32,10 +32,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .checkpoints import load_checkpoint, save_checkpoint
-from .color import L_CENTER, denormalize_l, l_to_gray_u8, normalize_l
+from .color import L_CENTER, denormalize_l, normalize_l
 from .errors import ColorizerError
 from .imageio import LoadedImage
-from .join import luminance
+from .join import luminance, tone_gray
 from .models.base import conv_bn_relu
 from .pretrained import lite_state_dict, to_lite_input
 
@@ -126,8 +126,7 @@ class Restorer:
         src = view if view is not None else pixels
         vh, vw = view_shape(*src.shape[:2], self.model.cfg)
         k = max(1, min(src.shape[0] // vh, src.shape[1] // vw) // 2)  # L averaged while read: no full float plane
-        params = self.params(_lum(luminance(src, k)))
-        return l_to_gray_u8(apply_tone(_lum(luminance(pixels)), params)[0, 0]).numpy()
+        return tone_gray(pixels, self.params(_lum(luminance(src, k))))  # one compiled pass at full resolution
 
     def restore_image(self, im: LoadedImage) -> LoadedImage:
         """A loaded photo -> the gray photo of its restored lightness, alpha and name kept; kept with the

@@ -25,6 +25,7 @@ import torch
 
 from . import aging
 from .color import normalize_l, srgb_u8_to_l
+from .checkpoints import warm_start
 from .data import ImageFolderDataset, ResumableSampler, training_loader
 from .evaluate import constant_predictions, load_eval_set
 from .metrics import image_metrics, summarize
@@ -41,6 +42,7 @@ class ToneTrainConfig:
     val_data: str = "../shared/data/val"
     state_dir: str = "recipes/tone-v1"
     out: str = ""                   # where the moving average goes at the end of the schedule ("" for nowhere)
+    init_from: str = ""             # a tone checkpoint to start from instead of ImageNet's encoder (a new schedule)
     steps: int = 4000               # the whole schedule, all stretches together
     batch_size: int = 32
     size: int = 128
@@ -86,7 +88,10 @@ def train(cfg: ToneTrainConfig) -> int:
         state.load(model, ema, progress)
         log.info("continuing %s at step %d of %d", cfg.state_dir, progress.step, cfg.steps)
     else:
-        model.load_pretrained_encoder()
+        if cfg.init_from:  # a new schedule on trained weights: the record keeps what it started from
+            progress.warm_start = warm_start(model, cfg.init_from)
+        else:
+            model.load_pretrained_encoder()
         ema.load_state_dict(model.state_dict())
     ema.eval().requires_grad_(False)
     enc = {id(p) for p in model.encoder.parameters()}
@@ -107,7 +112,8 @@ def train(cfg: ToneTrainConfig) -> int:
         progress.elapsed, saved = progress.elapsed + time.time() - saved, time.time()
         progress.close_stretch(time.time() - t0)
         meta = {"arch": model.arch_name, "arch_kwargs": model.arch_kwargs, "task": "tone restoration",
-                "training": {"config": asdict(cfg), "steps": progress.step, "stretches": progress.stretches},
+                "training": {"config": asdict(cfg), "steps": progress.step, "stretches": progress.stretches,
+                             "wall_minutes": round(progress.elapsed / 60, 1), "warm_start": progress.warm_start},
                 "val_metrics": progress.best or {}}
         state.save(model, ema, meta, progress, cfg.steps, asdict(cfg))
 
@@ -151,6 +157,7 @@ def train(cfg: ToneTrainConfig) -> int:
     if progress.step >= cfg.steps and cfg.out:  # the schedule is over (now or before): the release file
         save_tone(cfg.out, ema, {"task": "tone restoration",
                                  "training": {"config": asdict(cfg), "steps": progress.step, "epoch": progress.epoch,
+                                              "warm_start": progress.warm_start,
                                               "stretches": progress.stretches, "history": progress.history,
                                               "wall_minutes": round(sum(x["minutes"] for x in progress.stretches), 1)},
                                  "val_metrics": progress.history[-1] if progress.history else {}})

@@ -144,13 +144,22 @@ def tone_card(path: Path) -> list[str]:
            f"- data: `{cfg.get('data')}`, crops {cfg.get('size')} px, batch {cfg.get('batch_size')}; "
            f"{tr.get('steps')} steps in {tr.get('wall_minutes')} min; lr {cfg.get('lr')} (encoder {cfg.get('lr_encoder')}), "
            f"{cfg.get('schedule')}, moving average {cfg.get('ema')} (shipped)",
-           f"- reproduce: `bash recipes/{path.stem}-v1.sh` (continues from `recipes/{path.stem}-v1/`)", ""]
-    st = tr.get("stretches") or []
+           f"- reproduce: `bash {cfg.get('state_dir')}.sh` (continues from `{cfg.get('state_dir')}/`)"]
+    # a schedule started from an earlier tone model: that model's stretches are part of this one's training
+    chain, ws = [(cfg.get("state_dir"), tr)], tr.get("warm_start") or {}
+    while ws.get("path") and Path(ws["path"]).is_file():
+        before = read_metadata(ws["path"]).get("training", {})
+        chain.insert(0, (before.get("config", {}).get("state_dir"), before))
+        out.append(f"- started from `{ws['path']}` ({ws.get('steps')} steps of `{chain[0][0]}.sh`), a new schedule")
+        ws = before.get("warm_start") or {}
+    out.append("")
+    st = [(run, x) for run, t in chain for x in t.get("stretches") or []]
     if st:
-        out += ["| stretch | started (UTC) | steps | hours | git | command |", "|---|---|---|---|---|---|"]
-        out += [f"| {i} | {x['started']} | {x['start_step']}-{x['end_step']} | {x['minutes'] / 60:.2f} | {x['git']} | "
-                f"`{x['command']}` |" for i, x in enumerate(st, 1)]
-        out += [f"| **total** | | **{tr.get('steps')}** | **{sum(x['minutes'] for x in st) / 60:.2f} h** | | |", ""]
+        out += ["| stretch | schedule | started (UTC) | steps | hours | git | command |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {i} | `{run}` | {x['started']} | {x['start_step']}-{x['end_step']} | {x['minutes'] / 60:.2f} | "
+                f"{x['git']} | `{x['command']}` |" for i, (run, x) in enumerate(st, 1)]
+        out += [f"| **total** | | | **{sum(t.get('steps') or 0 for _, t in chain)}** | "
+                f"**{sum(x['minutes'] for _, x in st) / 60:.2f} h** | | |", ""]
     hist = tr.get("history") or []
     if hist:
         out += [f"Validation: the gray row of {cfg.get('val_images')} `{cfg.get('val_data')}` photos at 256x256, "

@@ -10,6 +10,7 @@ from colorizer import ColorizerError
 from colorizer.checkpoints import load_checkpoint
 from colorizer.color import l_to_gray_u8, lab_to_rgb
 from colorizer.inference import Colorizer
+from colorizer.join import luminance, tone_gray
 from colorizer.restore import Restorer, ToneConfig, ToneNet, apply_tone, save_tone, view_shape
 from colorizer.restore_training import ToneTrainConfig, train
 
@@ -32,6 +33,20 @@ def test_gray_level_of_a_lightness_matches_the_full_conversion():
     assert (l_to_gray_u8(lum).int() - ref.int()).abs().max() <= 1
 
 
+@pytest.mark.parametrize("shape", [(37, 53), (40, 30, 3)])
+def test_compiled_tone_pass_matches_the_float_reference(shape):
+    rng = np.random.default_rng(0)
+    px = rng.integers(0, 256, shape, dtype=np.uint8)
+    params = torch.stack([torch.randn(5, 7) * 0.4, torch.randn(5, 7) * 15])[None]  # gain and offset, mixed signs
+    lum = torch.from_numpy(luminance(px)) * 100 + 50
+    expect = l_to_gray_u8(apply_tone(lum[None, None], params)[0, 0]).numpy()
+    got = tone_gray(px, params)
+    assert got.shape == shape[:2] and got.dtype == np.uint8
+    diff = np.abs(got.astype(int) - expect.astype(int))
+    assert diff.max() <= 1 and (diff > 0).mean() < 0.01  # float rounding at most one level, rarely
+    assert np.array_equal(tone_gray(px, torch.zeros(1, 2, 2, 2)), l_to_gray_u8(lum).numpy())  # no curve: the photo's gray
+
+
 @pytest.mark.parametrize("h,w", [(48, 64), (1000, 3000), (3000, 200), (20, 20)])
 def test_view_shape_follows_the_aspect_on_the_encoders_grid(h, w):
     cfg = ToneConfig()
@@ -47,7 +62,6 @@ def test_an_untrained_tone_model_is_the_identity():
     out = r.restore_pixels(gray)
     lum = r.restore_pixels(gray.mean(axis=2).astype(np.uint8))
     assert out.shape == (60, 80) and out.dtype == np.uint8 and lum.shape == (60, 80)
-    from colorizer.join import luminance
     expect = l_to_gray_u8(torch.from_numpy(luminance(gray)) * 100 + 50).numpy()
     assert np.abs(out.astype(int) - expect).max() <= 1
 
@@ -117,6 +131,21 @@ def test_tone_training_learns_and_continues_from_its_committed_state(image_folde
     model, meta = load_checkpoint(tmp_path / "tone.safetensors", build=lambda arch, **kw: ToneNet(**kw))
     assert meta["arch"] == "tone-net" and meta["training"]["steps"] == 4
     assert any(float(p.abs().sum()) > 0 for p in (model.head.weight, model.head.bias))  # it moved off the identity
+
+
+def test_tone_training_can_start_a_new_schedule_from_a_trained_model(image_folder, tmp_path):
+    first = tmp_path / "first.safetensors"
+    cfg = ToneTrainConfig(data=str(image_folder), val_data="", state_dir=str(tmp_path / "a"), out=str(first),
+                          steps=2, batch_size=4, size=32, warmup_steps=1, checkpoint_every=2, workers=0, threads=1)
+    assert train(cfg) == 0
+    start, _ = load_checkpoint(first, build=lambda arch, **kw: ToneNet(**kw))
+    cfg = ToneTrainConfig(**{**vars(cfg), "state_dir": str(tmp_path / "b"), "out": "", "init_from": str(first),
+                             "lr": 0.0, "lr_encoder": 0.0, "steps": 1})
+    assert train(cfg) == 0  # no learning: the new run's weights are the ones it started from
+    model, meta = load_checkpoint(tmp_path / "b" / "model.safetensors", build=lambda arch, **kw: ToneNet(**kw))
+    assert torch.allclose(model.head.weight, start.head.weight.to(model.head.weight.dtype))
+    assert meta["training"]["warm_start"]["path"] == str(first)
+    assert meta["training"]["warm_start"]["lineage"][0]["steps"] == 2  # what it started from stays on record
 
 
 def test_cli_restore_flags():
