@@ -183,6 +183,14 @@ def _axis(n_out: int, n_in: int):
     return i0, np.minimum(i0 + 1, n_in - 1), (src - i0).astype(np.float32)
 
 
+def _along_x(small: np.ndarray, h: int, w: int):
+    """A small (C, h', w') grid bilinearly upsampled along x to width w, and the row indices and weights that
+    blend it along y to height h (the kernels do that per pixel): F.interpolate's sampling, align_corners=False."""
+    y0, y1, wy = _axis(h, small.shape[1])
+    x0, x1, wx = _axis(w, small.shape[2])
+    return y0, y1, wy, np.ascontiguousarray(small[:, :, x0] + (small[:, :, x1] - small[:, :, x0]) * wx)
+
+
 def join(pixels: np.ndarray, ab_norm: torch.Tensor | np.ndarray) -> np.ndarray:
     """uint8 photo, gray (H,W) or RGB (H,W,3), + normalized ab (2,h,w) or (1,2,h,w) at any small size ->
     uint8 (H,W,3) with the photo's L and the ab upsampled bilinearly to (H, W)."""
@@ -191,9 +199,7 @@ def join(pixels: np.ndarray, ab_norm: torch.Tensor | np.ndarray) -> np.ndarray:
         ab_norm = ab_norm.detach().float().cpu().numpy()
     ab = np.asarray(ab_norm, dtype=np.float32).reshape(2, *np.shape(ab_norm)[-2:])
     h, w = px.shape[:2]
-    y0, y1, wy = _axis(h, ab.shape[1])
-    x0, x1, wx = _axis(w, ab.shape[2])
-    ab_rows = np.ascontiguousarray((ab[:, :, x0] + (ab[:, :, x1] - ab[:, :, x0]) * wx) * np.float32(AB_SCALE))
+    y0, y1, wy, ab_rows = _along_x(ab * np.float32(AB_SCALE), h, w)
     out = np.empty((h, w, 3), dtype=np.uint8)
     fill, tables = _kind(px)
     _over_rows(_join_rows, h, w, (fill, px, ab_rows, y0, y1, wy), tables + (SRGB_U8, TO_RGB, out))
@@ -209,9 +215,7 @@ def tone_gray(pixels: np.ndarray, params: torch.Tensor | np.ndarray) -> np.ndarr
         params = params.detach().float().cpu().numpy()
     p = np.asarray(params, dtype=np.float32).reshape(2, *np.shape(params)[-2:])
     h, w = px.shape[:2]
-    y0, y1, wy = _axis(h, p.shape[1])
-    x0, x1, wx = _axis(w, p.shape[2])
-    p_rows = np.ascontiguousarray(p[:, :, x0] + (p[:, :, x1] - p[:, :, x0]) * wx)
+    y0, y1, wy, p_rows = _along_x(p, h, w)
     out = np.empty((h, w), dtype=np.uint8)
     fill, tables = _kind(px)
     gray = gray_table().numpy()
