@@ -131,7 +131,7 @@ class Colorizer:
         self.model, self._metadata, self.device, self.name, self.path = model, metadata, device, name, path
         self.working_size = int(metadata.get("working_size", 256))
         self.decoding = DecodeSettings.from_metadata(metadata)  # temperature, prior correction, gating, guide
-        self._lam = float(metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5))
+        self.rebalance_lambda = float(metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5))
         self.propagation = PropagationSettings(**metadata.get("propagation", {}))  # how hints spread (colorizer.propagate)
         self._lock = threading.Lock()
         self.find_frames = True  # a scan's photo colorized inside its frame, the frame left uncolored (colorizer.frame)
@@ -256,7 +256,7 @@ class Colorizer:
         if hints is not None:
             hints = hints.to(self.device)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
-            ab = self.model.predict_ab(l_small.to(self.device), s, self._lam, hints=hints)
+            ab = self.model.predict_ab(l_small.to(self.device), s, self.rebalance_lambda, hints=hints)
         return ab if hints is None else propagate(ab.cpu(), l_small.cpu(), hints.cpu(), self.propagation).to(ab.device)
 
     def hint_planes(self, hints: HintInput, full_shape: tuple[int, int], work_shape: tuple[int, int]) -> torch.Tensor | None:
@@ -375,7 +375,7 @@ class Colorizer:
         qh, qw = logits.shape[-2:]
         z = logits[:, min(qh - 1, int(point.y * qh / h)), min(qw - 1, int(point.x * qw / w))]
         if self.decoding.prior_correction:  # the calibrated distribution, as the decoder sees it
-            z = z + bins.prior_correction(self.decoding.prior_correction, self._lam)
+            z = z + bins.prior_correction(self.decoding.prior_correction, self.rebalance_lambda)
         p = torch.softmax(z, dim=0)
         b = bins.load_bins()
         centers, step = b["centers"], b["grid"]

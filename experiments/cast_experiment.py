@@ -17,12 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
-from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
-from colorizer.inference import Colorizer, model_input, tone_path  # noqa: E402
-from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
-from colorizer.restore import Restorer  # noqa: E402
+from colorizer.decoding import run_model  # noqa: E402
+from colorizer.inference import model_input  # noqa: E402
+from tuning_views import restored_views, score_line  # noqa: E402
 
 
 def shrink_cast(ab: torch.Tensor, k: float) -> torch.Tensor:
@@ -39,28 +36,14 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    data = tuning_set(args.data, args.images, 256, 128)
-    c = Colorizer.load(args.checkpoint, backend="torch")
-    lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
-    base = DecodeSettings.from_metadata(c.metadata)
-    ws = int(c.metadata.get("working_size", 192))
-    tone = Restorer.load(tone_path("tone"))
-    views = {"clean": data.images, "aged": data.age().inputs}
-    outs = {}
+    truth, c, given = restored_views(args.checkpoint, args.data, args.images)
     with torch.inference_mode():
-        for view, xs in views.items():
-            given = [tone.restore_pixels(x) for x in xs]
-            outs[view] = [(g, ls, run_model(c.model, ls, None, base)) for g in given for ls in [model_input(g, ws)]]
+        outs = {view: [(g, ls, run_model(c.model, ls, None, c.decoding)) for g in gs
+                       for ls in [model_input(g, c.working_size)]] for view, gs in given.items()}
     for a in (float(v) for v in args.alphas.split(",")):
         for k in (float(v) for v in args.casts.split(",")):
-            s = replace(base, prior_correction=a)
-            line = []
-            for view in views:
-                m = summarize([image_metrics(join(g, shrink_cast(decode(out, ls, s, lam), k)), t)
-                               for (g, ls, out), t in zip(outs[view], data.images)])
-                line.append(f"{view} {m['psnr']:.2f} / {m['ciede2000']:.2f} / {m['tail20']:.3f} CF {m['cf_pred']:.1f}")
-            print(f"alpha {a:.2f} cast {k:.2f}: " + " | ".join(line), flush=True)
-
+            s = replace(c.decoding, prior_correction=a)
+            print(f"alpha {a:.2f} cast {k:.2f}: " + score_line(c, outs, truth, s, lambda ab: shrink_cast(ab, k)), flush=True)
 
 if __name__ == "__main__":
     main()

@@ -55,7 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     imgs = tuning_set(args.data, 300, min_side=128).images  # the photos tune_decode.py --min-side 128 draws
     c = Colorizer.load(args.checkpoint, backend="torch")
-    lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
+    lam = c.rebalance_lambda
     inputs = [model_input(x, 224) for x in imgs]
 
     def probs(l_norm: torch.Tensor, like: torch.Tensor | None = None) -> torch.Tensor:

@@ -18,12 +18,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
-from colorizer.inference import Colorizer, model_input, tone_path  # noqa: E402
-from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
-from colorizer.restore import Restorer  # noqa: E402
+from colorizer.decoding import run_model  # noqa: E402
+from colorizer.inference import model_input  # noqa: E402
+from tuning_views import restored_views, score_line  # noqa: E402
 
 
 def denoised(ls: torch.Tensor, how: str) -> torch.Tensor:
@@ -54,26 +51,14 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
-    data = tuning_set(args.data, args.images, 256, 128)
-    c = Colorizer.load(args.checkpoint, backend="torch")
-    lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
-    base = DecodeSettings.from_metadata(c.metadata)
-    ws = int(c.metadata.get("working_size", 192))
-    tone = Restorer.load(tone_path("tone"))
-    views = {"clean": data.images, "aged": data.age().inputs}
-    given = {view: [tone.restore_pixels(x) for x in xs] for view, xs in views.items()}
+    truth, c, given = restored_views(args.checkpoint, args.data, args.images)
     for how in args.denoisers.split(","):
-        with torch.inference_mode():
-            outs = {view: [(g, ls, run_model(c.model, denoised(ls, how), None, base))
-                           for g in gs for ls in [model_input(g, ws)]] for view, gs in given.items()}
+        with torch.inference_mode():  # the guide of the upsampling and the joined L stay the photo's own
+            outs = {view: [(g, ls, run_model(c.model, denoised(ls, how), None, c.decoding)) for g in gs
+                           for ls in [model_input(g, c.working_size)]] for view, gs in given.items()}
         for a in (float(v) for v in args.alphas.split(",")):
-            s, line = replace(base, prior_correction=a), []
-            for view in views:  # the guide of the upsampling and the joined L are the photo's own, not denoised
-                m = summarize([image_metrics(join(g, decode(out, ls, s, lam)), t)
-                               for (g, ls, out), t in zip(outs[view], data.images)])
-                line.append(f"{view} {m['psnr']:.2f} / {m['ciede2000']:.2f} / {m['tail20']:.3f} CF {m['cf_pred']:.1f}")
-            print(f"{how} alpha {a:.2f}: " + " | ".join(line), flush=True)
-
+            s = replace(c.decoding, prior_correction=a)
+            print(f"{how} alpha {a:.2f}: " + score_line(c, outs, truth, s), flush=True)
 
 if __name__ == "__main__":
     main()

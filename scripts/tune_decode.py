@@ -71,7 +71,7 @@ def main() -> None:
     imgs = data.images
     views = {"clean": imgs, **({"aged": data.age().inputs} if args.aged else {})}  # what the model is given
     c = Colorizer.load(args.checkpoint, backend="torch")
-    lam = c.metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5)
+    lam = c.rebalance_lambda
     cache: dict[tuple, list] = {}
     restores = [bool(int(v)) for v in args.restore_options.split(",")]
     tone = Restorer.load(args.tone) if any(restores) else None
