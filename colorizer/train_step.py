@@ -16,6 +16,7 @@ from .color import AB_SCALE, denormalize_l, normalize_l, rgb_to_model_input
 from .errors import ColorizerError
 from .hints import simulate
 from .losses import ColorLoss
+from .restore import Restorer
 
 
 def cpu_has_bf16() -> bool:
@@ -103,6 +104,9 @@ class Optimization:
         else:
             self.opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=0.0 if cfg.hint_only else cfg.weight_decay)
         self.ddp = ddp or model
+        # The pipeline restores every photo's tone before colorizing it (Colorizer's restore=True): a model
+        # trained for that pipeline reads the restored L, aged or clean, not the L as aged.
+        self.restorer = Restorer.load(cfg.restore_with) if getattr(cfg, "restore_with", None) else None
 
     def _freeze_all_but_hint_weights(self) -> None:
         """--hint-only: every weight frozen but the hint-reading slices (gradients masked to them)."""
@@ -154,6 +158,8 @@ class Optimization:
         if self.cfg.aged_p > 0:  # seeded by the step, so a continued run ages its photos as an unbroken one would
             g = aging.seeded_generator(self.cfg.seed, rank, step)
             l = normalize_l(aging.age(denormalize_l(l).cpu(), g, p=self.cfg.aged_p)).to(l.device)
+        if self.restorer is not None:  # clone: out of inference mode, so the model may keep it for backward
+            l = normalize_l(self.restorer.restore_lum(denormalize_l(l).cpu()).clone()).to(l.device)
         # mean chroma per photo; hypot of the two planes, since norm(dim=1) over a 2-long axis is ~100x slower
         keep = torch.hypot(ab[:, 0], ab[:, 1]).mean(dim=(1, 2)) * AB_SCALE >= self.cfg.min_chroma
         if not keep.all():

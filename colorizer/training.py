@@ -84,6 +84,8 @@ class TrainConfig:
                                    # the automatic colors stay exactly those of --init-from
     aged_p: float = 0.0            # share of photos whose L is aged (colorizer.aging) before the model reads it;
                                    # the target ab stays the clean photo's
+    restore_with: str | None = None  # a tone checkpoint (colorizer.restore): every photo's L, aged or not, goes
+                                   # through it before the model reads it, as the shipped pipeline's input does
     state_dir: str | None = None   # a folder to commit: raw and EMA weights plus the schedule's position, written
                                    # every checkpoint_every steps; a run given one continues from it when present
     rewarm_steps: int = 100        # after continuing from state_dir (no optimizer state kept): lr ramps up again

@@ -192,3 +192,27 @@ def test_a_run_continues_from_its_committed_state_without_runs(image_folder, tmp
     load_checkpoint(state / "model.safetensors")
     cfg = _cfg(image_folder, tmp_path, "effnet-unet", **kw)
     assert [round(lr_factor(cfg, s, 8), 2) for s in (0, 3, 5, 6, 7, 8)] == [1.0, 1.0, 1.0, 1.0, 0.51, 0.02]
+
+
+def test_restore_with_trains_on_the_tone_the_pipeline_gives(image_folder, tmp_path):
+    """--restore-with: every photo's L goes through the tone model before the colorizer reads it (as the shipped
+    pipeline's does): a tone model that brightens everything shows in the L the step hands the model."""
+    from colorizer.restore import ToneNet, save_tone
+    from colorizer.train_step import Optimization
+    tone = ToneNet()
+    with torch.no_grad():
+        tone.head.bias.copy_(torch.tensor([0.0, 0.5]))  # gain 1, offset +40 tanh(0.5): every L 18.5 brighter
+    save_tone(tmp_path / "tone.safetensors", tone, {"task": "tone restoration"})
+    batch = (torch.randint(40, 160, (2, 3, 32, 32), dtype=torch.uint8), torch.zeros(2, dtype=torch.long))
+    ls = []
+    for restore_with in (None, str(tmp_path / "tone.safetensors")):
+        cfg = _cfg(image_folder, tmp_path, "effnet-unet", restore_with=restore_with, min_chroma=0.0)
+        model = create_model("effnet-unet", **small_kwargs("effnet-unet"))
+        ls.append(Optimization(cfg, model, torch.device("cpu"))._inputs(batch, 0, 0)[1])
+    shift = (ls[1] - ls[0]) * 100  # normalized L back to L units
+    assert float(shift.min()) > 18.0 and float(shift.max()) < 19.0
+    model = create_model("effnet-unet", **small_kwargs("effnet-unet"))  # and a step learns through it
+    opt = Optimization(_cfg(image_folder, tmp_path, "effnet-unet", restore_with=str(tmp_path / "tone.safetensors"),
+                            min_chroma=0.0), model, torch.device("cpu"))
+    parts, _ = opt.step(batch, 0, 4)
+    assert parts["loss"] > 0
