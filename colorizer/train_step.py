@@ -106,7 +106,7 @@ class Optimization:
         self.ddp = ddp or model
         # The pipeline restores every photo's tone before colorizing it (Colorizer's restore=True): a model
         # trained for that pipeline reads the restored L, aged or clean, not the L as aged.
-        self.restorer = Restorer.load(cfg.restore_with) if getattr(cfg, "restore_with", None) else None
+        self.restorer = Restorer.load(cfg.restore_with) if cfg.restore_with else None
 
     def _freeze_all_but_hint_weights(self) -> None:
         """--hint-only: every weight frozen but the hint-reading slices (gradients masked to them)."""
@@ -155,11 +155,13 @@ class Optimization:
         RGB, the L the model reads (aged for a share of them), the true ab, labels and the count replaced."""
         rgb_u8, labels = batch
         rgb, l, ab = prepare(rgb_u8, self.device)
-        if self.cfg.aged_p > 0:  # seeded by the step, so a continued run ages its photos as an unbroken one would
-            g = aging.seeded_generator(self.cfg.seed, rank, step)
-            l = normalize_l(aging.age(denormalize_l(l).cpu(), g, p=self.cfg.aged_p)).to(l.device)
-        if self.restorer is not None:  # clone: out of inference mode, so the model may keep it for backward
-            l = normalize_l(self.restorer.restore_lum(denormalize_l(l).cpu()).clone()).to(l.device)
+        if self.cfg.aged_p > 0 or self.restorer is not None:  # both work on L in [0, 100], on the CPU
+            lum = denormalize_l(l).cpu()
+            if self.cfg.aged_p > 0:  # seeded by the step, so a continued run ages its photos as an unbroken one would
+                lum = aging.age(lum, aging.seeded_generator(self.cfg.seed, rank, step), p=self.cfg.aged_p)
+            if self.restorer is not None:  # clone: out of inference mode, so the model may keep it for backward
+                lum = self.restorer.restore_lum(lum).clone()
+            l = normalize_l(lum).to(l.device)
         # mean chroma per photo; hypot of the two planes, since norm(dim=1) over a 2-long axis is ~100x slower
         keep = torch.hypot(ab[:, 0], ab[:, 1]).mean(dim=(1, 2)) * AB_SCALE >= self.cfg.min_chroma
         if not keep.all():
