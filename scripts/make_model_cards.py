@@ -122,7 +122,8 @@ def combined_section(meta: dict, name: str) -> list[str]:
         steps, hours = sum(r["steps"] or 0 for r in runs), sum(r["wall_minutes"] or 0 for r in runs) / 60
         out += ["", f"{i}. `{m['path']}`: {len(runs)} runs, {steps} steps, {hours:.2f} h in all; its last run:", "",
                 "```", train_command(m["training"].get("config", {})), "```", *history({"training": m["training"],
-                                                                                      "git_commit": m.get("git_commit")})]
+                                                                                      "git_commit": m.get("git_commit")}),
+                *stretches_section({"training": m["training"]})]
     return out + [""]
 
 

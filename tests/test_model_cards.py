@@ -1,0 +1,35 @@
+"""scripts/make_model_cards.py: what a card says of the training behind a checkpoint, from its metadata alone."""
+import importlib.util
+
+from conftest import ROOT
+
+spec = importlib.util.spec_from_file_location("make_model_cards", ROOT / "scripts/make_model_cards.py")
+cards = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cards)
+
+
+def _training(steps: int, stretches: list[tuple[int, int, float, str]]) -> dict:
+    return {"steps": steps, "epochs": steps / 1000, "wall_minutes": sum(s[2] for s in stretches), "train_images": 32000,
+            "config": {"steps": steps, "data": "DATA/train", "lr": 3e-4},
+            "stretches": [{"start_step": a, "end_step": b, "minutes": m, "git": "abc1234", "started": "2026-11-25 12:00",
+                           "command": cmd} for a, b, m, cmd in stretches]}
+
+
+def test_an_ensemble_card_lists_every_stretch_of_every_member():
+    first = _training(800, [(0, 300, 60.0, "train.py --seed 5 FIRST-A"), (300, 800, 90.0, "train.py --seed 5 FIRST-B")])
+    second = _training(600, [(0, 200, 30.0, "train.py --seed 6 SECOND-A"), (200, 500, 45.0, "train.py --seed 6 SECOND-B"),
+                             (500, 600, 15.0, "train.py --seed 6 SECOND-C")])
+    meta = {"ensemble": {"of": ["a.safetensors", "b.safetensors"], "rule": "predictions averaged",
+                         "members": [{"path": "a.safetensors", "training": first, "git_commit": "111"},
+                                     {"path": "b.safetensors", "training": second, "git_commit": "222"}]}}
+    text = "\n".join(cards.combined_section(meta, "effnet-unet"))
+    for cmd in ("FIRST-A", "FIRST-B", "SECOND-A", "SECOND-B", "SECOND-C"):
+        assert f"--seed {5 if cmd.startswith('FIRST') else 6} {cmd}`" in text, cmd
+    assert "| 1 | 2026-11-25 12:00 | 0-300 | 0.30 | 1.00 |" in text  # steps, epochs, hours of the first stretch
+    assert "**2.50 h**" in text and "**1.50 h**" in text  # each member's hours in all
+    assert text.index("FIRST-B") < text.index("`b.safetensors`") < text.index("SECOND-A")  # under its own member
+
+
+def test_a_run_in_one_stretch_has_no_stretch_table():
+    assert cards.stretches_section({"training": _training(300, [(0, 300, 60.0, "train.py")])}) == []
+    assert cards.combined_section({}, "effnet-unet") == []
