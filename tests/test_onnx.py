@@ -10,7 +10,7 @@ from colorizer.onnx_backend import export_onnx  # noqa: E402
 from conftest import synthetic_photo  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ["effnet-unet", "resnet-mid"])
+@pytest.mark.parametrize("name", ["effnet-unet", "resnet-mid", "ensemble"])
 def test_onnx_runtime_gives_the_same_colors(colorizer_weights, tmp_path, name):
     out = tmp_path / f"{name}.onnx"
     meta = export_onnx(colorizer_weights / f"{name}.safetensors", out)  # verifies ab within 0.5 internally
