@@ -17,7 +17,7 @@ from PIL import Image
 from torch.utils.data import Dataset, Sampler
 
 from .errors import ColorizerError
-from .imageio import find_images, load_image
+from .imageio import find_images, load_image, with_min_side
 
 log = logging.getLogger("colorizer.data")
 
@@ -118,18 +118,28 @@ class ResumableSampler(Sampler[int]):
         return self.per_rank - self.start
 
 
-def split_files(data: str, val_data: str | None, val_split: float, seed: int) -> tuple[list[Path], list[Path]]:
-    """(training files, validation files): val_data's when given, else a seeded share of data's."""
+def split_files(data: str, val_data: str | None, val_split: float, seed: int,
+                min_side: int = 0) -> tuple[list[Path], list[Path]]:
+    """(training files, validation files): val_data's when given, else a seeded share of data's. With
+    min_side, the training files are only those stored with a short side of at least min_side pixels."""
     files = find_images(data)
     if not files:
         raise ColorizerError(f"{data}: no images found")
     if val_data:
-        return files, find_images(val_data)
-    rng = random.Random(seed)
-    shuffled = files[:]
-    rng.shuffle(shuffled)
-    k = max(1, int(len(files) * val_split))
-    return sorted(shuffled[k:]), sorted(shuffled[:k])
+        train, val = files, find_images(val_data)
+    else:
+        rng = random.Random(seed)
+        shuffled = files[:]
+        rng.shuffle(shuffled)
+        k = max(1, int(len(files) * val_split))
+        train, val = sorted(shuffled[k:]), sorted(shuffled[:k])
+    kept = with_min_side(train, min_side)
+    if not kept:
+        raise ColorizerError(f"{data}: no training photo has a short side of {min_side} px or more")
+    if len(kept) < len(train):
+        log.info("training on %d of %d photos: those with a short side of at least %d px", len(kept), len(train),
+                 min_side)
+    return kept, val
 
 
 def parse_size_schedule(spec: str, final: int) -> list[tuple[float, int]]:

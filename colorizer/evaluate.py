@@ -33,7 +33,7 @@ from PIL import Image
 
 from .color import normalize_ab
 from .errors import ColorizerError
-from .imageio import find_images, load_image
+from .imageio import find_images, load_image, with_min_side
 from .inference import Colorizer, tone_path
 from .join import join
 from .metrics import image_metrics, summarize, to_lab
@@ -100,9 +100,7 @@ def tuning_files(root: str | Path, n: int, min_side: int = 0, seed: int = 1) -> 
     """The files decoding is tuned on (scripts/tune_decode.py and the experiments beside it): those under
     root stored with a short side of at least min_side (read from the header only), shuffled by seed, n of
     them picked as `load_eval_set` picks. One rule, so every script scores the same photos."""
-    files = find_images(root)
-    if min_side:
-        files = [f for f in files if min(Image.open(f).size) >= min_side]
+    files = with_min_side(find_images(root), min_side)
     random.Random(seed).shuffle(files)
     return evenly_spaced(files, n)
 

@@ -63,6 +63,8 @@ class TrainConfig:
     rebalance_lambda: float = 0.5
     class_weight: float = 1.0
     min_chroma: float = 4.0        # skip nearly colorless photos (mean chroma in Lab units)
+    min_side: int = 0              # train only on photos stored with a short side of at least this many pixels
+                                   # (0: all); validation photos are kept as they are
     pretrained: bool = True
     temperature: float = bins.DEFAULT_TEMPERATURE
     working_size: int = 256        # the inference size written into the checkpoint
@@ -136,7 +138,7 @@ class Trainer:
         self.run_dir = Path(cfg.run_dir or Path("runs") / Path(cfg.out).stem)
         if self.main:
             _check_writable(cfg, self.run_dir)
-        train_files, val_files = split_files(cfg.data, cfg.val_data, cfg.val_split, cfg.seed)
+        train_files, val_files = split_files(cfg.data, cfg.val_data, cfg.val_split, cfg.seed, cfg.min_side)
         self.train_set = ImageFolderDataset(cfg.data, cfg.size, train=True, files=train_files)
         self.val_set = ImageFolderDataset(cfg.val_data or cfg.data, cfg.size, train=False,
                                           files=val_files[: cfg.val_images], classes=self.train_set.classes)

@@ -69,6 +69,22 @@ def test_config_from_args_round_trip(tmp_path):
     assert cfg.arch_kwargs == {"midlevel": 128} and cfg.max_minutes == 2.5
 
 
+def test_min_side_trains_only_on_photos_stored_large_enough(tmp_path):
+    from PIL import Image
+    from colorizer.data import split_files
+    for i, side in enumerate([64, 84, 128, 150, 200]):  # like Tiny ImageNet, mini-ImageNet and full-size sources
+        (tmp_path / "d" / f"s{i}").mkdir(parents=True)
+        Image.new("RGB", (side + 10, side), (200, 50, 20)).save(tmp_path / "d" / f"s{i}" / "p.png")
+    (tmp_path / "v").mkdir()
+    Image.new("RGB", (64, 64), (0, 90, 200)).save(tmp_path / "v" / "small.png")
+    train_files, val_files = split_files(str(tmp_path / "d"), str(tmp_path / "v"), 0.1, 0, min_side=128)
+    assert [f.parent.name for f in train_files] == ["s2", "s3", "s4"]
+    assert [f.name for f in val_files] == ["small.png"]                    # validation is left as it is
+    assert len(split_files(str(tmp_path / "d"), str(tmp_path / "v"), 0.1, 0)[0]) == 5
+    with pytest.raises(ColorizerError, match="short side of 512 px"):
+        split_files(str(tmp_path / "d"), str(tmp_path / "v"), 0.1, 0, min_side=512)
+
+
 def _train_cmd(folder, tmp_path, steps, extra=()):
     return [sys.executable, str(ROOT / "train.py"), "--data", str(folder), "--out", str(tmp_path / "m.safetensors"),
             "--run-dir", str(tmp_path / "run"), "--arch", "conv-autoencoder", "--arch-kwargs", '{"width": 8}',
