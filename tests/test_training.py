@@ -128,13 +128,23 @@ def test_resume_after_sigkill_never_leaves_a_corrupt_checkpoint(image_folder, tm
 def test_torchrun_two_processes_on_cpu(image_folder, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-           *_train_cmd(image_folder, tmp_path, 4)[1:]]
+           *_train_cmd(image_folder, tmp_path, 4, ["--device", "cpu"])[1:]]  # on CPU also where a GPU is
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     _, meta = load_checkpoint(tmp_path / "m.safetensors")
     assert meta["training"]["world_size"] == 2 and meta["training"]["steps"] == 4
     losses, _ = _train_losses(tmp_path / "run")
     assert len(losses) == 4  # one writer: rank 0 logs each step once
+
+
+@pytest.mark.parametrize("gpus, local_rank, words", [(0, "0", "no CUDA GPU"), (1, "1", "--nproc_per_node=1")])
+def test_a_launch_with_more_processes_than_gpus_says_so(monkeypatch, gpus, local_rank, words):
+    from colorizer.training import _setup_distributed
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpus > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
+    monkeypatch.setenv("LOCAL_RANK", local_rank)
+    with pytest.raises(ColorizerError, match=words):
+        _setup_distributed(TrainConfig(data="d", out="o.safetensors", device="cuda"))
 
 
 def test_warm_start_ema_and_crop_schedule(image_folder, tmp_path):
