@@ -102,11 +102,11 @@ def _setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
         dev = "cuda" if torch.cuda.is_available() else "cpu"
     else:
         dev = cfg.device
+    local = int(os.environ.get("LOCAL_RANK", "0"))
     if dev.startswith("cuda"):
         # Checked before the process group forms, so a wrong launch says why instead of a CUDA stack trace
         # (or, for torchrun, a rank waiting for a partner that died).
         gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        local = int(os.environ.get("LOCAL_RANK", "0"))
         if gpus == 0:
             raise ColorizerError(f"--device {dev}, but PyTorch sees no CUDA GPU on this machine (use --device cpu)")
         if dev == "cuda" and local >= gpus:
@@ -116,7 +116,7 @@ def _setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
     if world > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if dev.startswith("cuda") else "gloo")
     if dev == "cuda":
-        dev = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
+        dev = f"cuda:{local}"
         torch.cuda.set_device(dev)
     return rank, world, torch.device(dev)
 
