@@ -66,6 +66,8 @@ class Rendered:
     hints: list = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     restored: bool = False     # the photo's tone was restored before colorizing (colorizer.restore)
+    model: str = ""            # the checkpoint that colorized it: `name`, or its clean-photo partner (colorizer.routing)
+    old_print: float | None = None  # how much the photo looked like an old print, when the checkpoint routes
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -109,8 +111,10 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
     restore: restore a faded print's tone first; None, as the checkpoint's release chose."""
     loaded = cache.get(image, max_pixels, size)
     hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
-    restored = c.restore_default if restore is None else bool(restore)
-    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=restored)
+    # the box left as the release set it means "as released": a routed photo then takes its own network's choice
+    as_released = restore is None or bool(restore) == c.restore_default
+    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=None if as_released else bool(restore))
+    restored = r.restored
     folder = tempfile.mkdtemp(dir=root)
     full_size = r.color.size
     fmt = output_format(image, r.color.mode == "RGBA")
@@ -130,7 +134,16 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
         original_path = image if original is not None else None
     return Rendered(folder=folder, gray=gray_path, color=color_path, color_marked=marked, original=original_path, full=full,
                     name=c.name, arch=c.arch, backend=c.backend, full_size=full_size, preview_size=color.size,
-                    seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored)
+                    seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored,
+                    model=r.model, old_print=r.old_print)
+
+
+def _route_line(r: dict) -> str:
+    """Which network a routed checkpoint gave the photo to, and why (colorizer.routing)."""
+    if r.get("old_print") is None:
+        return ""
+    kind = "an old print" if r.get("model") == r["name"] else f"a clean photo, colorized by {r.get('model')}"
+    return f" · read as {kind} (old-print score {r['old_print']:.2f})"
 
 
 def summary(r: dict) -> str:
@@ -138,7 +151,7 @@ def summary(r: dict) -> str:
     w, h = r["full_size"]
     lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
              f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")
-             + (" · tone restored" if r.get("restored") else "")]
+             + (" · tone restored" if r.get("restored") else "") + _route_line(r)]
     m = r["metrics"]
     if m:
         lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "

@@ -38,6 +38,7 @@ from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 from .models import list_models
 from .restore import Restorer
+from .routing import OldPrintDetector, old_print_probability
 
 WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
 DEFAULT_CHECKPOINT = "effnet-unet"
@@ -121,6 +122,9 @@ class ColorizeResult:
     color: Image.Image
     original: Image.Image | None
     seconds: float
+    model: str = ""                  # the checkpoint that colorized it (the clean-photo partner, when routed there)
+    old_print: float | None = None   # how much the photo looked like an old print (colorizer.routing), when routed
+    restored: bool = False           # its tone was restored before colorizing (colorizer.restore)
 
 
 class Colorizer:
@@ -138,6 +142,10 @@ class Colorizer:
         self.restore_default = False  # restore a faded print's tone before colorizing (colorizer.restore)
         self._tone: Restorer | None = None  # that model, loaded on first use
         self._tone_lock = threading.Lock()
+        # photos that do not look like old prints go to a clean-photo network (colorizer.routing), when the
+        # checkpoint's release names one in its metadata ("clean_partner")
+        self.partner: Colorizer | None = None
+        self.detector: OldPrintDetector | None = None
 
     # ------------------------------------------------------------ loading
     @staticmethod
@@ -155,17 +163,41 @@ class Colorizer:
 
     @classmethod
     def load(cls, name_or_path: str | os.PathLike | None = None, device: str | torch.device | None = None,
-             backend: str | None = None, restore: bool | None = None) -> "Colorizer":
+             backend: str | None = None, restore: bool | None = None, route: bool = True) -> "Colorizer":
         """Load a checkpoint by name (a file in weights/) or path; None means the default.
 
         backend: "auto" (default, or $COLORIZER_BACKEND), "torch" or "onnx"; see BACKENDS.
         restore: whether photos have their tone restored before colorizing by default (colorizer.restore);
-        None: as the checkpoint's release chose (its metadata's "restore_tone")."""
+        None: as the checkpoint's release chose (its metadata's "restore_tone").
+        route: when the checkpoint names a clean-photo partner, send photos that do not look like old prints
+        to it (colorizer.routing); False: this checkpoint colorizes every photo."""
         c = cls._load(name_or_path, device, backend)
         c.restore_default = bool(c.metadata.get("restore_tone")) if restore is None else bool(restore)
         if c.restore_default:
             c._tone_model()  # loaded now, not on a request
+        partner = c.metadata.get("clean_partner")
+        if route and partner:
+            try:  # {"checkpoint": partner's name, "detector": the judgement's name, "threshold": p}, beside it
+                name, judge, threshold = partner["checkpoint"], partner["detector"], float(partner.get("threshold", 0.5))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ColorizerError(f"{c.path}: unreadable clean_partner settings ({exc})") from None
+            folder = c.path.parent if c.path is not None else WEIGHTS_DIR
+            paths = {n: folder / f"{n}.safetensors" for n in (name, judge)}
+            for n, path in paths.items():
+                if not path.is_file():
+                    raise ColorizerError(f"{c.name} routes photos with {n!r}, but {path} is missing")
+            c.detector = OldPrintDetector.load(paths[judge], threshold)
+            c.partner = cls.load(paths[name], device, backend, restore=None, route=False)
         return c
+
+    def route_for(self, im: LoadedImage) -> tuple["Colorizer", float | None]:
+        """The colorizer this photo goes to and how much it looks like an old print (None: not routed)."""
+        if self.partner is None or self.detector is None:
+            return self, None
+        if "old_print" not in im.memo:  # kept with the photo: a re-run with new hints is routed alike
+            im.memo["old_print"] = old_print_probability(self.detector, im)
+        p = im.memo["old_print"]
+        return (self if p >= self.detector.threshold else self.partner), p
 
     def _tone_model(self) -> Restorer:
         """The tone-restoration model the checkpoint's release names (else the shipped one), loaded once."""
@@ -304,11 +336,26 @@ class Colorizer:
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
         hints: one hint list per image (None or [] for none). A bad input or hint raises ColorizerError
         (use `iter_colorize` to keep going past bad files)."""
-        size = self._check_size(size)
+        asked, size = size, self._check_size(size)
         if hints is not None and len(hints) != len(images):
             raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
+        if self.partner is None:
+            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore)
+        out: list[np.ndarray | None] = [None] * len(loaded)
+        routes = [self.route_for(im)[0] for im in loaded]
+        for c in {id(c): c for c in routes}.values():
+            idx = [i for i, r in enumerate(routes) if r is c]
+            done = c._colorize_loaded([loaded[i] for i in idx], c._check_size(asked), temperature, batch_size,
+                                      None if hints is None else [hints[i] for i in idx], restore)
+            for i, a in zip(idx, done):
+                out[i] = a
+        return out
+
+    def _colorize_loaded(self, loaded: list[LoadedImage], size: int, temperature: float | None, batch_size: int,
+                         hints: Sequence[HintInput] | None, restore: bool | None) -> list[np.ndarray]:
+        """colorize_arrays by this checkpoint alone, the photos loaded."""
         restorer = self._restorer(restore)
         views = [_photo_view(im, None if hints is None else h, self.find_frames).restored(restorer)
                  for im, h in zip(loaded, hints or [None] * len(loaded))]
@@ -337,16 +384,18 @@ class Colorizer:
         hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
         it again, as the app does when a hint is placed."""
         t0 = time.perf_counter()
-        size = self._check_size(size)
-        loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
+        loaded = image if isinstance(image, LoadedImage) else \
+            load_image(image, max_pixels, preview_side=self._check_size(size))
         color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints],
                                              restore=restore)[0])
         seconds = time.perf_counter() - t0
+        used, old_print = self.route_for(loaded)
         if "gray" not in loaded.memo:  # same L, no chroma; the same for every re-run of this photo
             loaded.memo["gray"] = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))
         gray = loaded.memo["gray"]
         original = _to_pil(_with_alpha(loaded.rgb, loaded.alpha)) if loaded.is_color else None
-        return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds)
+        return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds, model=used.name,
+                              old_print=old_print, restored=used.restore_default if restore is None else bool(restore))
 
     @torch.inference_mode()
     def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,
@@ -360,8 +409,12 @@ class Colorizer:
                                  f"distribution; suggestions need a classification model such as {DEFAULT_CHECKPOINT!r}")
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 32:
             raise ColorizerError(f"k must be a whole number from 1 to 32, not {k!r}")
+        loaded = image if isinstance(image, LoadedImage) else \
+            load_image(image, max_pixels, preview_side=self._check_size(size))
+        used = self.route_for(loaded)[0]
+        if used is not self:  # the colors come from the partner: so do the suggestions
+            return used.suggest(loaded, x, y, k, size, hints, max_pixels)
         size = self._check_size(size)
-        loaded = image if isinstance(image, LoadedImage) else load_image(image, max_pixels, preview_side=size)
         h, w = loaded.shape
         point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
         view = _photo_view(loaded, [*parse_hints(hints, w, h), point], self.find_frames).restored(self._restorer(None))  # what colorize sees

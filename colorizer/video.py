@@ -30,7 +30,7 @@ import torch
 
 from .color import denormalize_l
 from .errors import ColorizerError
-from .imageio import VIDEO_EXTENSIONS
+from .imageio import VIDEO_EXTENSIONS, LoadedImage
 from .join import join
 from .temporal import TemporalSettings, TemporalSmoother
 
@@ -161,6 +161,8 @@ def _colorized(colorizer, frames: Iterator, size: int | None, hints: dict | None
     for i, frame in enumerate(frames):
         pixels = _to_rgb(frame) if not isinstance(frame, np.ndarray) else frame
         h, w = pixels.shape[:2]
+        if i == 0:  # a clip goes to one network, judged on its first frame: switching mid-clip would flicker
+            colorizer = colorizer.route_for(LoadedImage(pixels))[0]
         ls = colorizer.frame_input(pixels, size)
         sh, sw = ls.shape[-2:]
         if smoother is not None:

@@ -1,0 +1,119 @@
+"""Routing: does a gray photo look like an old print, or like a clean photo turned gray?
+
+Why: one network of the flagship's size cannot serve both. Trained on aged prints it hedges and colours clean
+photos of unseen kinds 0.2-0.3 CIEDE2000 worse; trained on clean photos it reads grain as texture and scratches
+as edges and colours old prints 0.7-1.3 worse (docs/experiments.md, "What v2's recipe is worth on unseen
+kinds"). So a checkpoint may name a clean-photo partner, and this module's judgement decides which of the two
+colorizes a photo (colorizer.inference.Colorizer.route_for).
+
+The judgement is a small CNN (`PrintNet`, 53k weights, a few milliseconds at 256 px) trained by `python train.py
+old-print` (colorizer.routing_training) on training photos, clean and aged by colorizer.aging. It reads the
+photo's lightness at the scale of its grain: resized so that its short side is ANALYSIS_SIDE (the size
+evaluation scores photos at), four stride-2 convolutions, then the mean and the spread of their responses over
+the photo, so a 4,000 px scan and a 256 px thumbnail are judged alike. A dozen hand-picked statistics (grain,
+softness, faded tone, vignetting, specks, JPEG blocks) fitted by logistic regression did worse on every check,
+including aging done by other code (experiments/old_print_detector.py).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .checkpoints import load_checkpoint, save_checkpoint
+from .color import denormalize_l
+from .errors import ColorizerError
+from .imageio import LoadedImage, has_color, is_toned
+from .join import luminance
+
+ANALYSIS_SIDE = 256
+ARCH = "old-print-net"
+
+
+class PrintNet(nn.Module):
+    """Four stride-2 convolutions at the photo's own grain scale, then the mean and the spread of the last
+    ones over the photo, and one logit: old print (positive) or clean photo (negative)."""
+
+    arch_name = ARCH
+
+    def __init__(self, width: int = 24):
+        super().__init__()
+        self.arch_kwargs = {"width": width}
+        chans = [1, width, 2 * width, 2 * width, 2 * width]
+        self.body = nn.Sequential(*[m for a, b in zip(chans, chans[1:])
+                                    for m in (nn.Conv2d(a, b, 3, 2, 1), nn.BatchNorm2d(b), nn.ReLU(inplace=True))])
+        self.head = nn.Linear(4 * width, 1)
+
+    def forward(self, l01: torch.Tensor) -> torch.Tensor:
+        """Lightness (B, 1, H, W) scaled to [0, 1] -> logits (B,)."""
+        f = self.body(l01 * 2 - 1)
+        return self.head(torch.cat([f.mean((2, 3)), f.std((2, 3))], 1))[:, 0]
+
+
+def analysis_view(lum: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """Lightness (H, W) in [0, 100] -> (1, 1, h, w) in [0, 1] with a short side of ANALYSIS_SIDE (area
+    resampling down, bilinear up)."""
+    x = torch.as_tensor(np.asarray(lum, dtype=np.float32)).float()[None, None] / 100
+    h, w = x.shape[-2:]
+    k = ANALYSIS_SIDE / min(h, w)
+    shape = (max(8, round(h * k)), max(8, round(w * k)))
+    if shape != (h, w):
+        x = F.interpolate(x, size=shape, mode="area" if k < 1 else "bilinear", align_corners=None if k < 1 else False)
+    return x
+
+
+def photo_lightness(im: LoadedImage) -> np.ndarray:
+    """A loaded photo's lightness (H, W) in [0, 100], read from its preview when it has one and averaged over
+    blocks while read, down to about twice ANALYSIS_SIDE: a large scan costs no full-size float plane."""
+    src = im.preview if im.preview is not None else im.pixels
+    k = max(1, min(src.shape[:2]) // (2 * ANALYSIS_SIDE))
+    return denormalize_l(torch.from_numpy(luminance(src, k))).numpy()
+
+
+class OldPrintDetector:
+    """A loaded PrintNet and the threshold at which a photo counts as an old print. Stateless per call."""
+
+    def __init__(self, net: PrintNet, threshold: float = 0.5, metadata: dict | None = None):
+        if not 0.0 <= float(threshold) <= 1.0:
+            raise ColorizerError(f"an old-print threshold is a probability in [0, 1], not {threshold!r}")
+        self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, threshold: float = 0.5) -> "OldPrintDetector":
+        net, meta = load_checkpoint(path, build=_build)
+        return cls(net, threshold, meta)
+
+    @torch.inference_mode()
+    def probability(self, lum: torch.Tensor | np.ndarray) -> float:
+        """P(old print) for one photo's lightness (H, W) in [0, 100]."""
+        return float(torch.sigmoid(self.net(analysis_view(lum))).item())
+
+    def probabilities(self, lums) -> np.ndarray:
+        return np.array([self.probability(l) for l in lums])
+
+
+def old_print_probability(detector: OldPrintDetector, im: LoadedImage) -> float:
+    """How much a loaded photo looks like an old print. One tone over a gray photo (a sepia or cyanotype
+    print, a scan with a cast: colorizer.imageio.is_toned) is a print's by nature and counts as one outright;
+    otherwise the detector reads its lightness."""
+    src = im.preview if im.preview is not None else im.pixels
+    if src.ndim == 3 and has_color(src) and is_toned(src):
+        return 1.0
+    return detector.probability(photo_lightness(im))
+
+
+def _build(arch: str, **kwargs) -> PrintNet:
+    if arch != ARCH:
+        raise ColorizerError(f"not an old-print detector (its architecture is {arch!r}, not {ARCH!r})")
+    return PrintNet(**kwargs)
+
+
+def save_detector(path: str | os.PathLike, net: PrintNet, metadata: dict) -> None:
+    save_checkpoint(path, net, metadata)
+
+
+__all__ = ["ANALYSIS_SIDE", "ARCH", "OldPrintDetector", "PrintNet", "analysis_view", "old_print_probability",
+           "photo_lightness", "save_detector"]
