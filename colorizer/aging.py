@@ -249,9 +249,8 @@ def age(lum: torch.Tensor, generator: torch.Generator, config: AgingConfig = DEF
 def age_photo(rgb_u8, generator: torch.Generator, config: AgingConfig = DEFAULT):
     """An (H, W, 3) uint8 sRGB photo -> the gray (H, W, 3) uint8 photo an old print of it would be: its L
     aged, no color. What `evaluate --aged` gives every row, against the clean photo as the truth."""
-    import numpy as np
-    from .color import srgb_u8_to_l
-    lum = srgb_u8_to_l(torch.from_numpy(np.array(rgb_u8, dtype=np.uint8)).permute(2, 0, 1))[0]
+    from .color import photo_l
+    lum = photo_l(rgb_u8)
     return gray_photo(age_one(lum, generator, config)[0])
 
 

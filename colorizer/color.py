@@ -10,6 +10,7 @@ Why hand-written rather than kornia: it is 60 lines, it matches scikit-image's c
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 # sRGB (linear) -> XYZ, the matrix scikit-image uses.
@@ -90,6 +91,12 @@ def srgb_u8_to_l(rgb_u8: torch.Tensor) -> torch.Tensor:
     """uint8 sRGB (..., 3, H, W) -> L in [0, 100], (..., 1, H, W), float32: the float reference that
     colorizer.join.luminance (the compiled full-resolution path) is tested against."""
     return srgb_u8_to_lab(rgb_u8)[..., :1, :, :]
+
+
+def photo_l(rgb_u8) -> torch.Tensor:
+    """A uint8 (H, W, 3) sRGB photo as numpy -> its L (H, W) in [0, 100]: how aging, evaluation and the
+    old-print judgement's training read a photo's lightness."""
+    return srgb_u8_to_l(torch.from_numpy(np.array(rgb_u8, dtype=np.uint8)).permute(2, 0, 1))[0]
 
 
 _LUTS: dict = {}

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from .aging import age_one, seeded_generator
-from .color import srgb_u8_to_l
+from .color import photo_l
 from .evaluate import tuning_set
 from .routing import OldPrintDetector, PrintNet, analysis_view, save_detector
 
@@ -48,11 +48,6 @@ class PrintTrainConfig:
     threads: int = 1
 
 
-def lightness(rgb_u8: np.ndarray) -> torch.Tensor:
-    """A uint8 RGB photo -> its L (H, W) in [0, 100], as the product reads it (colorizer.color)."""
-    return srgb_u8_to_l(torch.from_numpy(np.array(rgb_u8, dtype=np.uint8)).permute(2, 0, 1))[0]
-
-
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
     """P(a positive scores above a negative), ties counted half: the area under the ROC curve."""
     return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
@@ -60,8 +55,8 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
 
 def validate(detector: OldPrintDetector, root: str, n: int) -> dict:
     val = tuning_set(root, n, 256, min_side=128)
-    clean = detector.probabilities([lightness(t) for t in val.images])
-    aged = detector.probabilities([lightness(t) for t in val.age().model_inputs])
+    clean = detector.probabilities([photo_l(t) for t in val.images])
+    aged = detector.probabilities([photo_l(t) for t in val.age().model_inputs])
     th = detector.threshold
     return {"auc": round(auc(aged, clean), 4), "clean_to_old_print": round(float(np.mean(clean >= th)), 4),
             "aged_to_old_print": round(float(np.mean(aged >= th)), 4), "images": len(clean)}
@@ -73,7 +68,7 @@ def train(cfg: PrintTrainConfig) -> dict:
     rng = np.random.default_rng(cfg.seed)
     t0 = time.time()
     fit = tuning_set(cfg.data, cfg.photos, 256, min_side=128, seed=2)
-    clean = [lightness(t) for t in fit.images]
+    clean = [photo_l(t) for t in fit.images]
     aged = [age_one(l, seeded_generator("old-print-cnn", s, k))[0] for s in (0, 1) for l, k in zip(clean, fit.keys)]
     views = [analysis_view(l)[0] for l in clean] * 2 + [analysis_view(l)[0] for l in aged]
     x = torch.stack(views)

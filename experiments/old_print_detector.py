@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.aging import age_one, seeded_generator  # noqa: E402
 from colorizer.evaluate import tuning_set  # noqa: E402
 from colorizer.routing import OldPrintDetector, analysis_view  # noqa: E402
-from colorizer.routing_training import auc, lightness  # noqa: E402
+from colorizer.color import photo_l  # noqa: E402
+from colorizer.routing_training import auc  # noqa: E402
 
 FEATURES = ("noise", "flat_noise", "flat_grain", "sharpness", "black", "white", "range", "median",
             "border_minus_centre", "specks", "blockiness", "local_contrast", "levels")
@@ -176,9 +177,9 @@ def other_aging_2(l: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
 
 def val_views(root: str) -> dict[str, list[torch.Tensor]]:
     val = tuning_set(root, 300, 256, min_side=128)
-    clean = [lightness(t) for t in val.images]
+    clean = [photo_l(t) for t in val.images]
     rng = np.random.default_rng(0)
-    return {"clean": clean, "aged (evaluate --aged)": [lightness(t) for t in val.age().model_inputs],
+    return {"clean": clean, "aged (evaluate --aged)": [photo_l(t) for t in val.age().model_inputs],
             "aged, other code 1": [other_aging(l, rng) for l in clean],
             "aged, other code 2": [other_aging_2(l, rng) for l in clean]}
 
@@ -201,7 +202,7 @@ def main() -> None:
     a = ap.parse_args()
     t0 = time.time()
     fit_set = tuning_set(a.train, a.n, 256, min_side=128, seed=2)
-    clean = [lightness(t) for t in fit_set.images]
+    clean = [photo_l(t) for t in fit_set.images]
     aged = [age_one(l, seeded_generator("old-print-detector", k))[0] for l, k in zip(clean, fit_set.keys)]
     det = fit_detector(np.stack([print_features(l) for l in clean + aged]), np.r_[np.zeros(len(clean)), np.ones(len(aged))])
     print(f"statistics fitted on {len(clean)} training photos x 2 in {time.time() - t0:.0f} s")

@@ -20,7 +20,7 @@ from colorizer.evaluate import load_eval_set, tuning_files  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
 from colorizer.metrics import image_metrics, summarize  # noqa: E402
 from colorizer.routing import OldPrintDetector  # noqa: E402
-from colorizer.routing_training import lightness  # noqa: E402
+from colorizer.color import photo_l  # noqa: E402
 from experiments.old_print_detector import StatisticsDetector, print_features  # noqa: E402
 
 
@@ -58,7 +58,7 @@ def main() -> None:
         truth = data.images
         rows = {k: per_photo_rows(p, xs, truth, Path("runs/rows") / f"{Path(p).stem}-{tag}-{view}.json")
                 for k, p in (("old", a.old), ("clean", a.clean))}
-        ls = [lightness(x) for x in xs]
+        ls = [photo_l(x) for x in xs]
         probs = {"statistics": stats.probability_of(np.stack([print_features(l) for l in ls]))}
         if cnn is not None:
             probs["cnn"] = cnn.probabilities(ls)
