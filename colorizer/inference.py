@@ -241,7 +241,9 @@ class Colorizer:
     @staticmethod
     def available(weights_dir: str | os.PathLike | None = None) -> list[dict]:
         """Shipped checkpoints: [{'name', 'path', 'metadata'}], the default first. Unreadable files are skipped,
-        and so are models of other kinds kept beside them (the tone-restoration model)."""
+        and so are models of other kinds kept beside them (the tone-restoration model, the old-print judgement)
+        and a checkpoint another one names as its clean-photo partner: it is part of that release (it colours
+        the clean photos the default is given), not a choice of its own. It still loads by name."""
         root = Path(weights_dir) if weights_dir else WEIGHTS_DIR
         entries = []
         for p in sorted(root.glob("*.safetensors")):
@@ -251,6 +253,8 @@ class Colorizer:
                 continue
             if meta["arch"] in list_models():
                 entries.append({"name": p.stem, "path": str(p), "metadata": meta})
+        partners = {(e["metadata"].get("clean_partner") or {}).get("checkpoint") for e in entries}
+        entries = [e for e in entries if e["name"] not in partners]
         entries.sort(key=lambda e: e["name"] != DEFAULT_CHECKPOINT)
         return entries
 

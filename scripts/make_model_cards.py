@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.checkpoints import lineage, load_checkpoint, read_metadata, update_metadata  # noqa: E402
 from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
+from colorizer.routing import OldPrintDetector  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
 from colorizer.training import TrainConfig  # noqa: E402
 
@@ -49,6 +50,9 @@ def train_command(cfg: dict) -> str:
         elif v is not None:
             parts.append(f"{flag} {v}")
     return " \\\n    ".join(parts)
+
+
+HEAD = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
 
 
 def row(r: dict) -> str:
@@ -173,6 +177,88 @@ def tone_card(path: Path) -> list[str]:
     return out
 
 
+def checkpoint_card(name: str, path: str | Path, meta: dict, rows: list[tuple[str, dict]], hints: dict | None,
+                    plot: str | None) -> list[str]:
+    """One colorizer's card: architecture, training (run by run, stretch by stretch), decoding, the commands
+    that reproduce it, and its evaluated rows [(label, metrics)]."""
+    model, _ = load_checkpoint(path)
+    params = sum(p.numel() for p in model.parameters())
+    size_mb = Path(path).stat().st_size / 1e6
+    tr = meta.get("training", {})
+    cfg = tr.get("config", {})
+    return [f"## {name}", "",
+          f"- architecture: `{meta['arch']}` ({SEEDS.get(meta['arch'], '')}), kwargs `{json.dumps(meta.get('arch_kwargs', {}))}`, "
+          f"{params / 1e6:.2f} M parameters, file {size_mb:.1f} MB ({meta.get('dtype')})",
+          f"- objective: `{meta.get('objective')}`" + (f", rebalancing lambda {cfg.get('rebalance_lambda')}"
+                                                      if str(meta.get('objective', '')).startswith('bins') else ""),
+          f"- optimizer: {cfg.get('optimizer')} lr {cfg.get('lr')}" + (f", encoder lr {cfg.get('lr_encoder')}, "
+          f"frozen for the first {cfg.get('freeze_encoder_steps')} steps, ImageNet-pretrained encoder"
+          if meta["arch"] in ("effnet-unet", "ensemble") else "") + f", batch {cfg.get('batch_size')}, schedule {cfg.get('schedule')}",
+          f"- data: {tr.get('train_images')} training photos from `{cfg.get('data')}`, validation "
+          f"`{cfg.get('val_data')}`; training crops {cfg.get('size')} px; "
+          f"{tr.get('skipped_colorless', 0)} nearly colorless samples skipped",
+          f"- length: {tr.get('steps')} steps = {tr.get('epochs')} epochs in {tr.get('wall_minutes')} min "
+          f"on {tr.get('device')} (world size {tr.get('world_size')}, autocast {tr.get('amp')})",
+          f"- inference: working size {meta.get('working_size')}"
+          + (f", temperature {meta.get('temperature')}, prior correction alpha {meta.get('prior_correction', 0.0)}"
+             if meta.get("output_kind") == "classification" else "")
+          + (f", decoding {json.dumps(meta['decode'])}" if meta.get("decode") else "")
+          + (f", tone restored first by `{meta['restore_tone']}` (below)" if meta.get("restore_tone") else "")
+          + (f" (chosen on {meta['decode_tuning']['data']} by scripts/tune_decode.py: "
+             f"{meta['decode_tuning']['rule']})" if meta.get("decode_tuning") else ""),
+          *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
+             f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
+          f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
+          *history(meta), *stretches_section(meta), *combined_section(meta, name), *(hint_section(hints, name, plot) if hints else []), "",
+          f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
+          f"reached at step {tr.get('steps')}. Reproduce"
+          + (f" (every stage and the release): `bash {meta['recipe']}`; its last run:" if meta.get("recipe") else ":"),
+          "", "```", train_command(cfg)] + ([
+              "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
+              f"--images {meta['decode_tuning']['images']} --min-side {meta['decode_tuning'].get('min_side', 0)} "
+              + "".join(f"--{k.replace('_', '-')} {v} " for k, v in meta['decode_tuning'].get('grid', {}).items())
+              + ("--aged " if meta['decode_tuning'].get('aged') else "")
+              + f"--max-dcf {meta['decode_tuning']['max_dcf']} --write"]
+              if meta.get("decode_tuning") else []) + ["```", "",
+          *([HEAD, *[f"| {name} ({label}) | {row(r)} |" for label, r in rows]] if rows else []), ""]
+
+
+def partner_files(path: str | Path, meta: dict) -> list[Path]:
+    """The clean-photo partner and old-print judgement a routed checkpoint names (colorizer.routing), beside it."""
+    p = meta.get("clean_partner")
+    return [Path(path).parent / f"{p[k]}.safetensors" for k in ("checkpoint", "detector")] if p else []
+
+
+def routed_cards(path: str | Path, meta: dict) -> list[str]:
+    """For a checkpoint that routes photos: its partner's card (its rows are the routed checkpoint's: it
+    colorizes the photos the judgement calls clean) and the judgement's (what it is, its validation)."""
+    p = meta.get("clean_partner")
+    if not p:
+        return []
+    part, judge = partner_files(path, meta)
+    out = [f"Photos the old-print judgement `{p['detector']}` scores under {p['threshold']} are colorized by "
+           f"`{p['checkpoint']}` (below), the rest by this network; the rows above are the two together, as the "
+           "app and `evaluate` run them (`colorizer/routing.py`).", ""]
+    out += checkpoint_card(p["checkpoint"], part, read_metadata(part), [], None, None)
+    detector = OldPrintDetector.load(judge)
+    j = detector.metadata
+    t, v = j.get("training", {}), j.get("val", {})
+    out += [f"## {p['detector']}", "",
+            f"- what: the old-print judgement (`colorizer/routing.py`), architecture `{j['arch']}` "
+            f"`{json.dumps(j.get('arch_kwargs', {}))}`: four stride-2 convolutions over the photo's lightness at a "
+            "short side of 256 px, the mean and spread of their responses pooled over the photo, a logistic head; "
+            f"{sum(x.numel() for x in detector.net.parameters())} weights, file {judge.stat().st_size / 1e6:.2f} MB",
+            f"- data: {t.get('photos')} photos of `{t.get('data')}`, each clean and aged by `colorizer/aging.py`, "
+            f"crops {t.get('crop')} px, {t.get('epochs')} epochs in {j.get('minutes')} min ({j.get('date')})",
+            f"- validation, {v.get('images')} photos of `{t.get('val_data')}` clean and aged as `evaluate --aged` "
+            f"ages them: AUC {v.get('auc')}; at 0.5, {v.get('clean_to_old_print')} of the clean photos and "
+            f"{v.get('aged_to_old_print')} of the aged ones read as old prints",
+            f"- used at threshold {p['threshold']} (chosen on val by the rule in docs/experiments.md, \"The release "
+            "of the routed default\"); a photo in one tone over gray (sepia, cyanotype) counts as an old print outright",
+            f"- reproduce: `bash {Path(t.get('out', '')).parent}.sh`", ""]
+    return out
+
+
 def hint_section(hints: dict, name: str, plot: str | None) -> list[str]:
     rows = {n: {int(k): v for k, v in r.items()} for n, r in hints["hints"].items()}
     if name not in {Path(n).stem for n in rows}:
@@ -208,7 +294,6 @@ def main() -> None:
     res = ev["results"]
     ood = merge_evaluations(args.ood or [], "out-of-distribution")
     aged = merge_evaluations(args.aged or [], "aged")
-    head = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
 
     def table(title: str, e: dict, results: dict) -> list[str]:
         flag = " --aged" if e.get("aged") else ""
@@ -216,7 +301,7 @@ def main() -> None:
                  "clean photo" if e.get("aged") else "only L")
         return [f"### {title}: `python -m colorizer evaluate {e['dir']} --size {e['size']}{flag}`", "",
                 f"{results['gray']['images']} photos squashed to {e['size']}x{e['size']}, each model given {given}.", "",
-                head, *[f"| {n} | {row(r)} |" for n, r in results.items()], ""]
+                HEAD, *[f"| {n} | {row(r)} |" for n, r in results.items()], ""]
 
     lines = ["# Model cards", "",
              "`gray` is a = b = 0; `mean-ab` paints every pixel with the evaluated photos' mean ab. PSNR rewards timid "
@@ -232,7 +317,7 @@ def main() -> None:
         if e:
             lines += table(title, e, e["results"])
             for source, rows in e.get("by_source", {}).items():
-                lines += [f"#### {source}{' (aged)' if e.get('aged') else ''}", "", head,
+                lines += [f"#### {source}{' (aged)' if e.get('aged') else ''}", "", HEAD,
                           *[f"| {n} | {row(r)} |" for n, r in rows.items()], ""]
     total = 0
     for e in Colorizer.available():
@@ -245,50 +330,12 @@ def main() -> None:
                                            **({"eval_aged": {k: v for k, v in aged["results"][name].items() if k != "arch"}}
                                               if aged and name in aged["results"] else {}),
                                            "eval_protocol": f"{shown_on['dir']} at {shown_on['size']}x{shown_on['size']}"})
-        model, _ = load_checkpoint(e["path"])
-        params = sum(p.numel() for p in model.parameters())
-        size_mb = Path(e["path"]).stat().st_size / 1e6
-        total += size_mb
-        tr = meta.get("training", {})
-        cfg = tr.get("config", {})
-        lines += [f"## {name}", "",
-                  f"- architecture: `{meta['arch']}` ({SEEDS.get(meta['arch'], '')}), kwargs `{json.dumps(meta.get('arch_kwargs', {}))}`, "
-                  f"{params / 1e6:.2f} M parameters, file {size_mb:.1f} MB ({meta.get('dtype')})",
-                  f"- objective: `{meta.get('objective')}`" + (f", rebalancing lambda {cfg.get('rebalance_lambda')}"
-                                                              if str(meta.get('objective', '')).startswith('bins') else ""),
-                  f"- optimizer: {cfg.get('optimizer')} lr {cfg.get('lr')}" + (f", encoder lr {cfg.get('lr_encoder')}, "
-                  f"frozen for the first {cfg.get('freeze_encoder_steps')} steps, ImageNet-pretrained encoder"
-                  if meta["arch"] in ("effnet-unet", "ensemble") else "") + f", batch {cfg.get('batch_size')}, schedule {cfg.get('schedule')}",
-                  f"- data: {tr.get('train_images')} training photos from `{cfg.get('data')}`, validation "
-                  f"`{cfg.get('val_data')}`; training crops {cfg.get('size')} px; "
-                  f"{tr.get('skipped_colorless', 0)} nearly colorless samples skipped",
-                  f"- length: {tr.get('steps')} steps = {tr.get('epochs')} epochs in {tr.get('wall_minutes')} min "
-                  f"on {tr.get('device')} (world size {tr.get('world_size')}, autocast {tr.get('amp')})",
-                  f"- inference: working size {meta.get('working_size')}"
-                  + (f", temperature {meta.get('temperature')}, prior correction alpha {meta.get('prior_correction', 0.0)}"
-                     if meta.get("output_kind") == "classification" else "")
-                  + (f", decoding {json.dumps(meta['decode'])}" if meta.get("decode") else "")
-                  + (f", tone restored first by `{meta['restore_tone']}` (below)" if meta.get("restore_tone") else "")
-                  + (f" (chosen on {meta['decode_tuning']['data']} by scripts/tune_decode.py: "
-                     f"{meta['decode_tuning']['rule']})" if meta.get("decode_tuning") else ""),
-                  *([f"- warm start: from `{tr['warm_start']['path']}` ({tr['warm_start']['steps']} steps before); "
-                     f"new tensors {tr['warm_start']['new_tensors']}"] if tr.get("warm_start") else []),
-                  f"- code {meta.get('code_version')}, git {meta.get('git_commit')}",
-                  *history(meta), *stretches_section(meta), *combined_section(meta, name), *(hint_section(hints, name, plot) if hints else []), "",
-                  f"Shipped: the best validation {cfg.get('best_metric', 'ciede2000')} of the run (checked every {cfg.get('val_every')} steps), "
-                  f"reached at step {tr.get('steps')}. Reproduce"
-                  + (f" (every stage and the release): `bash {meta['recipe']}`; its last run:" if meta.get("recipe") else ":"),
-                  "", "```", train_command(cfg)] + ([
-                      "python scripts/tune_decode.py " + f"weights/{name}.safetensors --data {meta['decode_tuning']['data']} "
-                      f"--images {meta['decode_tuning']['images']} --min-side {meta['decode_tuning'].get('min_side', 0)} "
-                      + "".join(f"--{k.replace('_', '-')} {v} " for k, v in meta['decode_tuning'].get('grid', {}).items())
-                      + ("--aged " if meta['decode_tuning'].get('aged') else "")
-                      + f"--max-dcf {meta['decode_tuning']['max_dcf']} --write"]
-                      if meta.get("decode_tuning") else []) + ["```", "",
-                  head, f"| {name} (val) | {row(res[name])} |",
-                  *([f"| {name} (val-ood) | {row(ood['results'][name])} |"] if ood and name in ood["results"] else []),
-                  *([f"| {name} (val-ood, aged) | {row(aged['results'][name])} |"] if aged and name in aged["results"] else []),
-                  ""]
+        lines += checkpoint_card(name, e["path"], meta, [("val", res[name]),
+                                                        *([("val-ood", ood["results"][name])] if ood and name in ood["results"] else []),
+                                                        *([("val-ood, aged", aged["results"][name])] if aged and name in aged["results"] else [])],
+                                 hints, plot)
+        lines += routed_cards(e["path"], meta)
+        total += Path(e["path"]).stat().st_size / 1e6 + sum(Path(q).stat().st_size / 1e6 for q in partner_files(e["path"], meta))
     lines += tone_card(tone_path())
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))

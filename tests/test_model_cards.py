@@ -33,3 +33,22 @@ def test_an_ensemble_card_lists_every_stretch_of_every_member():
 def test_a_run_in_one_stretch_has_no_stretch_table():
     assert cards.stretches_section({"training": _training(300, [(0, 300, 60.0, "train.py")])}) == []
     assert cards.combined_section({}, "effnet-unet") == []
+
+
+
+def test_a_routed_checkpoint_cards_its_partner_and_its_judgement(tmp_path):
+    """A checkpoint that routes photos (colorizer.routing) gets the card of what colorizes the photos it
+    does not call old prints, and of the judgement that decides, with its validation and threshold."""
+    import shutil
+    weights = ROOT / "weights"
+    for src, dst in ((weights / "effnet-unet.safetensors", "routed"), (weights / "resnet-mid.safetensors", "partner"),
+                     (ROOT / "recipes/old-print-v1/model.safetensors", "judge")):
+        shutil.copy(src, tmp_path / f"{dst}.safetensors")
+    meta = {"clean_partner": {"checkpoint": "partner", "detector": "judge", "threshold": 0.1}}
+    text = "\n".join(cards.routed_cards(tmp_path / "routed.safetensors", meta))
+    assert "## partner" in text and "## judge" in text and "scores under 0.1" in text
+    assert "AUC 0.9492" in text and "- reproduce: `bash recipes/old-print-v1.sh`" in text
+    assert "python train.py" in text  # the partner's own training command
+    assert [str(p.name) for p in cards.partner_files(tmp_path / "routed.safetensors", meta)] == [
+        "partner.safetensors", "judge.safetensors"]
+    assert cards.routed_cards(tmp_path / "routed.safetensors", {}) == []

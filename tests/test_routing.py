@@ -149,3 +149,12 @@ def test_a_clip_goes_to_one_network_judged_on_its_first_frame(routed_weights):
     partner = Colorizer.load(d / "clean-partner.safetensors", backend="torch")
     alone = [out for _, out in _colorized(partner, iter(frames), None, None, None)]
     assert all(np.array_equal(a, b) for a, b in zip(routed, alone))
+
+
+def test_a_partner_is_part_of_its_release_not_a_choice_of_its_own(routed_weights):
+    d, route = routed_weights
+    route(False)
+    names = [e["name"] for e in Colorizer.available()]
+    assert names[0] == "effnet-unet" and "clean-partner" not in names and "old-print" not in names
+    assert Colorizer.load("clean-partner", backend="torch").name == "clean-partner"  # still loads by name
+
