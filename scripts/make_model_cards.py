@@ -253,8 +253,8 @@ def routed_cards(path: str | Path, meta: dict) -> list[str]:
             f"- validation, {v.get('images')} photos of `{t.get('val_data')}` clean and aged as `evaluate --aged` "
             f"ages them: AUC {v.get('auc')}; at 0.5, {v.get('clean_to_old_print')} of the clean photos and "
             f"{v.get('aged_to_old_print')} of the aged ones read as old prints",
-            f"- used at threshold {p['threshold']} (chosen on val by the rule in docs/experiments.md, \"The release "
-            "of the routed default\"); a photo in one tone over gray (sepia, cyanotype) counts as an old print outright",
+            f"- used at threshold {p['threshold']} (chosen on val by the rule in docs/experiments.md, \"Routing photos "
+            "between two networks\"); a photo in one tone over gray (sepia, cyanotype) counts as an old print outright",
             f"- reproduce: `bash {Path(t.get('out', '')).parent}.sh`", ""]
     return out
 
