@@ -38,7 +38,7 @@ from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 from .models import list_models
 from .restore import Restorer
-from .routing import OldPrintDetector, old_print_probability
+from .routing import OldPrintDetector, old_print_probability, partner_paths
 
 WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
 DEFAULT_CHECKPOINT = "effnet-unet"
@@ -181,8 +181,7 @@ class Colorizer:
                 name, judge, threshold = partner["checkpoint"], partner["detector"], float(partner.get("threshold", 0.5))
             except (KeyError, TypeError, ValueError) as exc:
                 raise ColorizerError(f"{c.path}: unreadable clean_partner settings ({exc})") from None
-            folder = c.path.parent if c.path is not None else WEIGHTS_DIR
-            paths = {n: folder / f"{n}.safetensors" for n in (name, judge)}
+            paths = dict(zip((name, judge), partner_paths(c.path or WEIGHTS_DIR / f"{c.name}.safetensors", partner)))
             for n, path in paths.items():
                 if not path.is_file():
                     raise ColorizerError(f"{c.name} routes photos with {n!r}, but {path} is missing")

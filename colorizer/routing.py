@@ -17,6 +17,7 @@ including aging done by other code (experiments/old_print_detector.py).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -115,5 +116,11 @@ def save_detector(path: str | os.PathLike, net: PrintNet, metadata: dict) -> Non
     save_checkpoint(path, net, metadata)
 
 
+def partner_paths(checkpoint: str | os.PathLike, settings: dict) -> tuple[Path, Path]:
+    """The files a checkpoint's "clean_partner" settings name, the partner's and the judgement's: beside it."""
+    folder = Path(checkpoint).parent
+    return folder / f"{settings['checkpoint']}.safetensors", folder / f"{settings['detector']}.safetensors"
+
+
 __all__ = ["ANALYSIS_SIDE", "ARCH", "OldPrintDetector", "PrintNet", "analysis_view", "old_print_probability",
-           "photo_lightness", "save_detector"]
+           "partner_paths", "photo_lightness", "save_detector"]

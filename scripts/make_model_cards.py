@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.checkpoints import lineage, load_checkpoint, read_metadata, update_metadata  # noqa: E402
 from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
-from colorizer.routing import OldPrintDetector  # noqa: E402
+from colorizer.routing import OldPrintDetector, partner_paths  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
 from colorizer.training import TrainConfig  # noqa: E402
 
@@ -226,7 +226,7 @@ def checkpoint_card(name: str, path: str | Path, meta: dict, rows: list[tuple[st
 def partner_files(path: str | Path, meta: dict) -> list[Path]:
     """The clean-photo partner and old-print judgement a routed checkpoint names (colorizer.routing), beside it."""
     p = meta.get("clean_partner")
-    return [Path(path).parent / f"{p[k]}.safetensors" for k in ("checkpoint", "detector")] if p else []
+    return list(partner_paths(path, p)) if p else []
 
 
 def routed_cards(path: str | Path, meta: dict) -> list[str]:
