@@ -5,7 +5,9 @@ exactly what the routed pipeline would score). The thresholds are read on val; n
 
     python experiments/routing_offline.py --old OLD.safetensors --clean CLEAN.safetensors --data DIR \
         [--detector runs/detector.json] [--cnn recipes/old-print-v1/model.safetensors] [--images 300]
-"""
+
+--detector (the statistics judgement, written by experiments/old_print_detector.py) and --cnn (a trained one) are
+each scored when given."""
 from __future__ import annotations
 
 import argparse
@@ -44,7 +46,7 @@ def main() -> None:
     ap.add_argument("--clean", required=True)
     ap.add_argument("--data", required=True)
     ap.add_argument("--images", type=int, default=300)
-    ap.add_argument("--detector", default="runs/detector.json")
+    ap.add_argument("--detector", default=None)
     ap.add_argument("--cnn", default=None)
     ap.add_argument("--thresholds", default="0.2,0.3,0.4,0.5,0.6")
     a = ap.parse_args()
@@ -52,14 +54,16 @@ def main() -> None:
     tag = hashlib.sha1(f"{a.data}|{a.images}".encode()).hexdigest()[:8]
     views = {"clean": list(data.images)}
     views["aged"] = list(data.age().model_inputs)
-    stats = StatisticsDetector.from_metadata(json.loads(Path(a.detector).read_text()))
+    stats = StatisticsDetector.from_metadata(json.loads(Path(a.detector).read_text())) if a.detector else None
     cnn = OldPrintDetector.load(a.cnn) if a.cnn else None
     for view, xs in views.items():
         truth = data.images
         rows = {k: per_photo_rows(p, xs, truth, Path("runs/rows") / f"{Path(p).stem}-{tag}-{view}.json")
                 for k, p in (("old", a.old), ("clean", a.clean))}
         ls = [photo_l(x) for x in xs]
-        probs = {"statistics": stats.probability_of(np.stack([print_features(l) for l in ls]))}
+        probs = {}
+        if stats is not None:
+            probs["statistics"] = stats.probability_of(np.stack([print_features(l) for l in ls]))
         if cnn is not None:
             probs["cnn"] = cnn.probabilities(ls)
         print(f"[{view}] old-print network alone: {line(summarize(rows['old']))}")
