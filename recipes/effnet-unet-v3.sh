@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Flagship v3: effnet-unet (EfficientNet-Lite0 encoder from its ImageNet weights, hint input) trained in ONE
 # planned schedule of 21,000 steps (about 11.5 epochs of data v2's 58,387 training photos; about 13 hours on a
-# 2-core CPU in fp32), half of the photos seen through colorizer.aging's imitation of an old print and its scan.
+# 2-core CPU in fp32), half of the photos seen through colorizer.evaluation.aging's imitation of an old print and its scan.
 #
 # The schedule: warm-up 500 steps (encoder frozen for the first 300), then a constant learning rate, then a
 # linear decay over the last 20% (warmup-stable-decay: the run can be looked at mid-way without a restart);

@@ -2,7 +2,7 @@
 # Flagship v5: v3 trained on in the shipped pipeline's view of a photo. Since tone v1 (2026-11-25) the default
 # restores every photo's tone before colorizing it, and v3 never saw a restored L: it learned aged prints as
 # their aging left them. v5 starts from v3's final average and reads every training photo (half of them aged by
-# colorizer.aging first, as v3's) through tone v2, the shipped tone model, exactly as a user's photo is read.
+# colorizer.evaluation.aging first, as v3's) through tone v2, the shipped tone model, exactly as a user's photo is read.
 #
 # ONE planned schedule of 8,000 steps of 32 photos at 128 px (4.4 epochs of data v2's 58,387 training photos,
 # about 3.5 hours on a 2-core CPU in fp32: 1.5 s a step with the tone pass), warm-up 300 steps, a constant

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tone restoration v1 (colorizer/restore.py): ToneNet over the ImageNet-pretrained EfficientNet-Lite0 encoder,
-# a local affine tone curve every 8 pixels of a 128 px view, trained to bring aged L (colorizer.aging, on 3
+# a local affine tone curve every 8 pixels of a 128 px view, trained to bring aged L (colorizer.evaluation.aging, on 3
 # photos in 4; the rest clean) back to the clean L, L1 loss. One planned schedule of 5,000 steps of 32 photos
 # (about 2.7 epochs of the 58,387 training photos), warmup-stable-decay with the last quarter decaying.
 #
