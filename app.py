@@ -1,6 +1,6 @@
 """Gradio app: upload a photo, pick a model, see gray / colorized / original, fix colors with hints, and
 take the result to a slide; or colorize a video clip. UI wiring only: the image work is colorizer.Colorizer,
-the per-request files colorizer.demo, the slide deck colorizer.slides. Run: python app.py [--host H] [--port P] [--share] [--mcp]."""
+the per-request files colorizer.demo.page, the slide deck colorizer.demo.slides. Run: python app.py [--host H] [--port P] [--share] [--mcp]."""
 from __future__ import annotations
 
 import argparse
@@ -18,9 +18,10 @@ from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
-from colorizer import ColorizerError, bins, demo  # noqa: E402
+from colorizer import ColorizerError, bins  # noqa: E402
+from colorizer.demo import page as demo  # noqa: E402
 from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, ColorizerPool  # noqa: E402
-from colorizer.presentation import headline_metrics, metrics_label  # noqa: E402
+from colorizer.demo.presentation import headline_metrics, metrics_label  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 MAX_UPLOAD = os.environ.get("COLORIZER_MAX_UPLOAD", "25mb")             # refused by the server, undecoded
@@ -45,7 +46,7 @@ CSS = """
 
 def upload_video(**kwargs) -> gr.Video:
     """A gr.Video that hands the upload's path to the library untouched (Gradio would otherwise convert a
-    clip it cannot play with a system ffmpeg): colorizer.video reads it, or says why it cannot."""
+    clip it cannot play with a system ffmpeg): colorizer.video.stream reads it, or says why it cannot."""
     comp = gr.Video(format=None, **kwargs)
 
     def preprocess(payload):
@@ -105,7 +106,7 @@ def _parse_hint_json(text: str | None) -> list:
 
 
 def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = "",
-             restore: bool | None = None):
+             restore: bool | None = None, strength: float | None = None):
     """Colorize one photo, optionally with user color hints.
 
     Args:
@@ -116,11 +117,12 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
         hints: JSON list of [x, y, [r, g, b]] in the photo's pixels; only the colors' chroma is used.
         restore: restore a faded print's tone (lifted blacks, dull whites, dark corners) before colorizing;
             empty: as the model's release chose (the flagship's card says which).
+        strength: colour strength from 0 (gray) through 1 (auto: as decoded for the kind of photo) to 2 (vivid).
     Returns the colorized photo at full resolution (JPEG for JPEG photos, else PNG) and a summary (model,
     time, and PSNR / CIEDE2000 / colorfulness against the original when the upload had color)."""
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
-    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore)
+    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore, strength=strength)
     return r["full"], demo.summary(r)
 
 
@@ -150,21 +152,22 @@ def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
     return path, path, text
 
 
-def _render(image, checkpoint, size, temperature, hints, page: bool = True, restore: bool | None = None) -> dict:
+def _render(image, checkpoint, size, temperature, hints, page: bool = True, restore: bool | None = None,
+            strength: float | None = None) -> dict:
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
         r = demo.render(c, image, int(size), float(temperature), _parse_hint_json(hints), PREVIEW, _TMP, PHOTOS,
-                        MAX_PIXELS, page=page, restore=restore).as_state()
+                        MAX_PIXELS, page=page, restore=restore, strength=strength).as_state()
     except (ColorizerError, OSError) as exc:
         raise _error(exc, image) from None
     return dict(r, source=image)  # the source: where a hint click's suggestions are computed
 
 
-def _show(image, checkpoint, size, temperature, hints, restore=None):
+def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None):
     """The page's own colorize: the same, plus the panel with hint dots and the result kept in state."""
     if not image:
         return None, None, None, None, "", None, None, gr.update(choices=[], value=None)
-    r = _render(image, checkpoint, size, temperature, hints, restore=restore)  # where a hint click's suggestions are computed
+    r = _render(image, checkpoint, size, temperature, hints, restore=restore, strength=strength)  # where a hint click's suggestions are computed
     labels = [(f"#{i + 1} at ({h[0]}, {h[1]}) {demo_hex(h[2])}", i) for i, h in enumerate(r["hints"])]
     return (r["gray"], r["color_marked"], r["original"], (r["gray"], r["color"]), demo.summary(r), r["full"], r,
             gr.update(choices=labels, value=None))
@@ -304,6 +307,10 @@ def build() -> gr.Blocks:
                                               elem_id="restore-tone",
                                               info="Old prints: lifted blacks, dull whites and dark corners brought back "
                                                    "toward the photo before colorizing. A clean photo is left nearly as it is.")
+                        strength = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Colour strength (calm ↔ vivid)",
+                                             elem_id="strength",
+                                             info="1 is auto: the colours as chosen for this kind of photo. Lower "
+                                                  "is calmer (0: gray), higher more vivid. Your hints keep their colour.")
                         hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
                                            info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
                     with gr.Row():
@@ -368,7 +375,7 @@ def build() -> gr.Blocks:
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
 
-        show_in = [inp, ckpt, size, temp, hints, restore]
+        show_in = [inp, ckpt, size, temp, hints, restore, strength]
         show_out = [gray, pred, orig, slider, info, dl, result, placed]
         private = dict(api_visibility="private")
         quiet = dict(api_visibility="private", show_progress="hidden")
@@ -398,12 +405,12 @@ def build() -> gr.Blocks:
 
         pred.select(_pick, [result, ckpt, size, hints], [point, picker, swatches, where], **private)
 
-        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore):
+        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength):
             """Re-colorize after a hint edit, unless the visitor turned that off (slow machines) or the hints
             are what is already shown."""
             if not on or (shown and _parse_hint_json(hints) == shown["hints"]):
                 return tuple(gr.skip() for _ in show_out)
-            return _show(image, checkpoint, size, temperature, hints, restore)
+            return _show(image, checkpoint, size, temperature, hints, restore, strength)
 
         def then_show(event):
             event.then(refresh, [auto, result, *show_in], show_out, **private)

@@ -1,20 +1,20 @@
-"""Train a colorization model. Thin wrapper over colorizer.training; see README "Training".
+"""Train a colorization model. Thin wrapper over colorizer.train.trainer; see README "Training".
 
     python train.py --data ../shared/data/train --val-data ../shared/data/val \
         --arch effnet-unet --objective bins --out weights/effnet-unet.safetensors
     torchrun --nproc_per_node=2 train.py ...   # distributed (gloo on CPU, nccl on GPU)
-    python train.py tone --state-dir recipes/tone-v1 ...   # the tone-restoration network (colorizer.restore_training)
-    python train.py old-print --out ...                    # the old-print judgement (colorizer.routing_training)
+    python train.py tone --state-dir recipes/tone-v1 ...   # the tone-restoration network (colorizer.train.tone)
+    python train.py old-print --out ...                    # the old-print judgement (colorizer.train.old_print)
 """
 import sys
 
-from colorizer.training import main
+from colorizer.train.trainer import main
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["tone"]:
-        from colorizer.restore_training import main as tone_main
+        from colorizer.train.tone import main as tone_main
         sys.exit(tone_main(sys.argv[2:]))
     if sys.argv[1:2] == ["old-print"]:
-        from colorizer.routing_training import main as print_main
+        from colorizer.train.old_print import main as print_main
         sys.exit(print_main(sys.argv[2:]))
     sys.exit(main())

@@ -3,7 +3,7 @@
 Both train the same architecture with the same batch, crop size, optimizer, loss and DataLoader
 workers, on the same images. The seeds' loop (the Places-tutorial pattern of seeds 000/004) converts
 every image with `skimage.color.rgb2lab` and `rgb2gray` inside the Dataset (float64, per image, in
-Python), trains in float32 with the default memory format. Ours is colorizer.training.Trainer's real
+Python), trains in float32 with the default memory format. Ours is colorizer.train.trainer.Trainer's real
 train_step: uint8 batches, one batched Lab conversion in torch, channels_last, and autocast (bf16 on
 CPUs that have it, fp16 on CUDA).
 
@@ -29,9 +29,9 @@ from torch.utils.data import DataLoader, Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer import create_model  # noqa: E402
-from colorizer.data import collate  # noqa: E402
+from colorizer.train.data import collate  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
-from colorizer.training import TrainConfig, Trainer  # noqa: E402
+from colorizer.train.trainer import TrainConfig, Trainer  # noqa: E402
 
 
 class SeedDataset(Dataset):

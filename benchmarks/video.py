@@ -4,7 +4,7 @@ Clips are made from color photos (val-ood by default: kinds training never saw) 
   pan      the window slides 2 px a frame
   zoom     the window closes in by 1% a frame
   noisy    a pan with sensor noise (sigma 6 of 255) and the exposure changing frame to frame (gain 0.9-1.1)
-  aged     a pan whose every frame is aged like a scanned print (colorizer.aging, a new seed each frame: grain,
+  aged     a pan whose every frame is aged like a scanned print (colorizer.evaluation.aging, a new seed each frame: grain,
            dust and scratches that change from frame to frame, as film's do)
   cut      12 frames of one photo's pan, then 12 of another's
 Each clip is colorized frame by frame (the still-photo path) and with the temporal carry (ours), and scored:
@@ -34,14 +34,16 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from colorizer import Colorizer, aging  # noqa: E402
+from colorizer import Colorizer  # noqa: E402
+
+from colorizer.evaluation import aging  # noqa: E402
 from colorizer.color import srgb_u8_to_l  # noqa: E402
-from colorizer.evaluate import evenly_spaced  # noqa: E402
+from colorizer.evaluation.evaluate import evenly_spaced  # noqa: E402
 from colorizer.imageio import find_images, load_image  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import ciede2000, psnr, to_lab  # noqa: E402
-from colorizer.temporal import TemporalSettings  # noqa: E402
-from colorizer.video import _colorized, write_video  # noqa: E402
+from colorizer.evaluation.metrics import ciede2000, psnr, to_lab  # noqa: E402
+from colorizer.video.temporal import TemporalSettings  # noqa: E402
+from colorizer.video.stream import _colorized, write_video  # noqa: E402
 
 W, H, N = 192, 144, 24
 

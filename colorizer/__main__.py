@@ -82,6 +82,17 @@ def _colorize_video(c, f: Path, target: Path, args, hints, quiet: bool) -> None:
                          progress=progress)
 
 
+def _strength(value: str) -> float | None:
+    """--strength: "auto" (None: as decoded for the kind of photo) or a number, checked by the library."""
+    from .inference import check_strength
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        return check_strength(float(value))
+    except ValueError:
+        raise ColorizerError(f"--strength is 'auto' or a number from 0 (gray) to 2 (vivid), not {value!r}") from None
+
+
 def cmd_colorize(args) -> int:
     from tqdm import tqdm
 
@@ -97,10 +108,11 @@ def cmd_colorize(args) -> int:
     inputs = {f.resolve() for f, _ in files}
     try:
         c = Colorizer.load(args.checkpoint, restore=args.restore)
+        strength = _strength(args.strength)
     except ColorizerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from .video import is_video
+    from .video.stream import is_video
     ok = 0
     for f, rel in tqdm(files, desc="colorizing", unit="file", disable=args.quiet or not files):
         if is_video(f):
@@ -123,7 +135,7 @@ def cmd_colorize(args) -> int:
         tmp = target.with_name(f".{target.name}.tmp")
         try:
             img = c.colorize_arrays([f], size=args.size, temperature=args.temperature,
-                                    hints=[hints[f]] if f in hints else None)[0]
+                                    hints=[hints[f]] if f in hints else None, strength=strength)[0]
             if img.shape[2] == 4:
                 fmt, target = target_for(has_alpha=True)
                 tmp = target.with_name(f".{target.name}.tmp")
@@ -144,7 +156,7 @@ def cmd_colorize(args) -> int:
 
 def cmd_list(args) -> int:
     from .inference import Colorizer
-    from .presentation import headline_metrics
+    from .demo.presentation import headline_metrics
     entries = Colorizer.available()
     if args.json:
         print(json.dumps([{"name": e["name"], "arch": e["metadata"]["arch"],
@@ -164,7 +176,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import main
+    from .evaluation.evaluate import main
     return main(args)
 
 
@@ -209,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-steady", dest="steady", action="store_false",
                    help="video: colorize every frame alone, as a photo (colors may flicker)")
     _restore_flags(c, "restore a faded print's tone before colorizing")
+    c.add_argument("--strength", default="auto",
+                   help="colour strength: auto (as decoded for the kind of photo, the same as 1), or a number from "
+                        "0 (gray) through 1 to 2 (vivid); the guessed colours' chroma is scaled, hints keep theirs")
     c.add_argument("--quiet", action="store_true")
     c.set_defaults(fn=cmd_colorize)
     l_ = sub.add_parser("list", help="shipped checkpoints with their metrics")

@@ -125,6 +125,8 @@ class ColorizeResult:
     model: str = ""                  # the checkpoint that colorized it (the clean-photo partner, when routed there)
     old_print: float | None = None   # how much the photo looked like an old print (colorizer.routing), when routed
     restored: bool = False           # its tone was restored before colorizing (colorizer.restore)
+    toned: bool = False              # the upload was a toned black-and-white print (sepia, cyanotype...): no original
+    strength: float = 1.0            # the colour strength used (1: as decoded for this kind of photo)
 
 
 class Colorizer:
@@ -285,13 +287,15 @@ class Colorizer:
     # ------------------------------------------------------------ prediction
     @torch.inference_mode()
     def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None,
-                   hints: torch.Tensor | None = None) -> torch.Tensor:
-        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w); hints: (B,3,h,w) planes."""
+                   hints: torch.Tensor | None = None, strength: float | None = None) -> torch.Tensor:
+        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w); hints: (B,3,h,w) planes.
+        strength scales the guessed colours' chroma (check_strength), never a user's hint."""
         s = self.decoding if temperature is None else replace(self.decoding, temperature=float(temperature))
         if hints is not None:
             hints = hints.to(self.device)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
             ab = self.model.predict_ab(l_small.to(self.device), s, self.rebalance_lambda, hints=hints)
+        ab = ab * check_strength(strength)  # before the hints are laid on, so a hint keeps its own colour
         return ab if hints is None else propagate(ab.cpu(), l_small.cpu(), hints.cpu(), self.propagation).to(ab.device)
 
     def hint_planes(self, hints: HintInput, full_shape: tuple[int, int], work_shape: tuple[int, int]) -> torch.Tensor | None:
@@ -314,50 +318,56 @@ class Colorizer:
         return size
 
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
-                 max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None) -> Image.Image:
+                 max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
+                 strength: float | None = None) -> Image.Image:
         """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution.
 
         hints: user colors, a list of (x, y, (r, g, b)) in the image's full-resolution pixels, sRGB 0-255
         (or its JSON text; see colorizer.hints). Only a hint's chroma is used: the photo keeps its own
         lightness, so a hint says "this region is blue", not "this pixel is exactly this blue".
-        restore: restore a faded print's tone first (colorizer.restore); None: this colorizer's default."""
+        restore: restore a faded print's tone first (colorizer.restore); None: this colorizer's default.
+        strength: colour strength from calm (0, gray) through 1 (as decoded for this kind of photo; None is
+        "auto", the same) to vivid (at most 2): the guessed chroma is scaled, a hint's colour is kept."""
         return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels,
-                                   hints=None if hints is None else [hints], restore=restore)[0]
+                                   hints=None if hints is None else [hints], restore=restore, strength=strength)[0]
 
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                        batch_size: int = 8, hints: Sequence[HintInput] | None = None,
-                       restore: bool | None = None) -> list[Image.Image]:
+                       restore: bool | None = None, strength: float | None = None) -> list[Image.Image]:
         """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
-        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints, restore)]
+        return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints, restore,
+                                                         strength)]
 
     def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                         temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                         batch_size: int = 8, hints: Sequence[HintInput] | None = None,
-                        restore: bool | None = None) -> list[np.ndarray]:
+                        restore: bool | None = None, strength: float | None = None) -> list[np.ndarray]:
         """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
         hints: one hint list per image (None or [] for none). A bad input or hint raises ColorizerError
         (use `iter_colorize` to keep going past bad files)."""
         asked, size = size, self._check_size(size)
+        check_strength(strength)  # a bad value is refused before any work
         if hints is not None and len(hints) != len(images):
             raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
         if self.partner is None:
-            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore)
+            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength)
         out: list[np.ndarray | None] = [None] * len(loaded)
         routes = [self.route_for(im)[0] for im in loaded]
         for c in {id(c): c for c in routes}.values():
             idx = [i for i, r in enumerate(routes) if r is c]
             done = c._colorize_loaded([loaded[i] for i in idx], c._check_size(asked), temperature, batch_size,
-                                      None if hints is None else [hints[i] for i in idx], restore)
+                                      None if hints is None else [hints[i] for i in idx], restore, strength)
             for i, a in zip(idx, done):
                 out[i] = a
         return out
 
     def _colorize_loaded(self, loaded: list[LoadedImage], size: int, temperature: float | None, batch_size: int,
-                         hints: Sequence[HintInput] | None, restore: bool | None) -> list[np.ndarray]:
+                         hints: Sequence[HintInput] | None, restore: bool | None,
+                         strength: float | None = None) -> list[np.ndarray]:
         """colorize_arrays by this checkpoint alone, the photos loaded."""
         restorer = self._restorer(restore)
         views = [_photo_view(im, None if hints is None else h, self.find_frames).restored(restorer)
@@ -376,21 +386,23 @@ class Colorizer:
                 if any(planes[i] is not None for i in chunk):
                     hint_batch = torch.cat([planes[i] if planes[i] is not None else torch.zeros(1, 3, *shape)
                                             for i in chunk])
-                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch)
+                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch, strength)
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
         return [_with_alpha(v.join(im, ab), im.alpha) for im, v, ab in zip(loaded, views, abs_)]
 
     def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
-            max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None) -> ColorizeResult:
-        """Colorize one image and return gray / prediction / original (None when the input had no color).
+            max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
+            strength: float | None = None) -> ColorizeResult:
+        """Colorize one image and return gray / prediction / original (None when the input had no colour, or only
+        a toned print's one tone: a sepia or cyanotype print is black and white, not an original to score against).
         hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
         it again, as the app does when a hint is placed."""
         t0 = time.perf_counter()
         loaded = image if isinstance(image, LoadedImage) else \
             load_image(image, max_pixels, preview_side=self._check_size(size))
         color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints],
-                                             restore=restore)[0])
+                                             restore=restore, strength=strength)[0])
         seconds = time.perf_counter() - t0
         used, old_print = self.route_for(loaded)
         if "gray" not in loaded.memo:  # same L, no chroma; the same for every re-run of this photo
@@ -398,7 +410,8 @@ class Colorizer:
         gray = loaded.memo["gray"]
         original = _to_pil(_with_alpha(loaded.rgb, loaded.alpha)) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds, model=used.name,
-                              old_print=old_print, restored=used.restore_default if restore is None else bool(restore))
+                              old_print=old_print, restored=used.restore_default if restore is None else bool(restore),
+                              toned=loaded.is_toned, strength=check_strength(strength))
 
     @torch.inference_mode()
     def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,
@@ -449,26 +462,26 @@ class Colorizer:
         return [{"rgb": tuple(int(v) for v in c), "hex": "#%02x%02x%02x" % tuple(int(v) for v in c),
                  "p": round(float(p[q]), 4)} for c, q in zip(rgb.tolist(), picks)]
 
-    # ------------------------------------------------------------ video (colorizer.video)
+    # ------------------------------------------------------------ video (colorizer.video.stream)
     def frame_input(self, pixels: np.ndarray, size: int | None = None) -> torch.Tensor:
         """One video frame (uint8 gray or RGB) -> the model's input, normalized L (1,1,h,w) at working size."""
         return model_input(pixels, self._check_size(size))
 
     def frame_ab(self, l_small: torch.Tensor, full_shape: tuple[int, int], hints: HintInput = None) -> torch.Tensor:
         """The model's ab (1,2,h,w, normalized) for a frame_input, hints in the frame's full-resolution pixels:
-        what colorizer.video carries from frame to frame before it is joined to each frame's own L."""
+        what colorizer.video.stream carries from frame to frame before it is joined to each frame's own L."""
         planes = self.hint_planes(hints, full_shape, tuple(l_small.shape[-2:])) if hints else None
         return self.predict_ab(l_small, hints=planes).cpu()
 
     def colorize_video(self, src, dst, **kwargs):
         """Colorize a video file (mp4, mov, webm, avi, mkv, animated gif) into an H.264 MP4 at `dst`, colors
-        steady from frame to frame, the audio kept: see colorizer.video.colorize_video for the options."""
-        from .video import colorize_video  # imports PyAV and OpenCV only when video is asked for
+        steady from frame to frame, the audio kept: see colorizer.video.stream.colorize_video for the options."""
+        from .video.stream import colorize_video  # imports PyAV and OpenCV only when video is asked for
         return colorize_video(self, src, dst, **kwargs)
 
     def iter_video(self, src, **kwargs):
-        """Yield (source frame, colorized frame) uint8 arrays: see colorizer.video.iter_video."""
-        from .video import iter_video
+        """Yield (source frame, colorized frame) uint8 arrays: see colorizer.video.stream.iter_video."""
+        from .video.stream import iter_video
         return iter_video(self, src, **kwargs)
 
     def iter_colorize(self, sources: Iterable[ImageInput], **kwargs):
@@ -482,6 +495,23 @@ class Colorizer:
     def __repr__(self) -> str:
         return (f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, "
                 f"backend={self.backend}, device={self.device})")
+
+
+MAX_STRENGTH = 2.0
+
+
+def check_strength(strength: float | None) -> float:
+    """The colour-strength factor: None ("auto") is 1, the colours as decoded for this kind of photo; 0 is
+    gray; above 1 more vivid, up to MAX_STRENGTH (beyond it most hues leave the sRGB gamut)."""
+    if strength is None:
+        return 1.0
+    try:
+        value = float(strength)
+    except (TypeError, ValueError):
+        raise ColorizerError(f"colour strength must be a number from 0 to {MAX_STRENGTH:g}, not {strength!r}") from None
+    if not 0.0 <= value <= MAX_STRENGTH:  # NaN fails too
+        raise ColorizerError(f"colour strength must be from 0 (gray) to {MAX_STRENGTH:g} (vivid), not {strength!r}")
+    return value
 
 
 def tone_path(name: str = TONE_CHECKPOINT) -> Path:

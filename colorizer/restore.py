@@ -14,7 +14,7 @@ affine tone curve: L' = 50 + exp(g) (L - 50) + o. The maps are upsampled bilinea
 resolution and applied per pixel, so detail, grain and edges stay the photo's own and only the tone moves
 (the bilateral-grid idea of Gharbi et al. 2017's HDRNet, reduced to a plain grid). The last layer starts at
 zero, so an untrained model is the identity; trained on a mix of aged and clean photos
-(`colorizer.restore_training`) it learns to leave a clean photo alone.
+(`colorizer.train.tone`) it learns to leave a clean photo alone.
 
 `Restorer` is what the library, the CLI, the app and the evaluation use: `restore_lum` on L planes, and
 `restore_pixels` on a uint8 photo (a gray photo out). Applied before colorization, so the colorizer also
@@ -37,7 +37,7 @@ from .errors import ColorizerError
 from .imageio import LoadedImage
 from .join import luminance, tone_gray
 from .models.base import conv_bn_relu
-from .pretrained import lite_state_dict, to_lite_input
+from .models.pretrained import lite_state_dict, to_lite_input
 
 ARCH = "tone-net"
 

@@ -7,7 +7,7 @@ kinds"). So a checkpoint may name a clean-photo partner, and this module's judge
 colorizes a photo (colorizer.inference.Colorizer.route_for).
 
 The judgement is a small CNN (`PrintNet`, 53k weights, a few milliseconds at 256 px) trained by `python train.py
-old-print` (colorizer.routing_training) on training photos, clean and aged by colorizer.aging. It reads the
+old-print` (colorizer.train.old_print) on training photos, clean and aged by colorizer.evaluation.aging. It reads the
 photo's lightness at the scale of its grain: resized so that its short side is ANALYSIS_SIDE (the size
 evaluation scores photos at), four stride-2 convolutions, then the mean and the spread of their responses over
 the photo, so a 4,000 px scan and a 256 px thumbnail are judged alike. A dozen hand-picked statistics (grain,

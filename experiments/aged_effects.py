@@ -5,7 +5,7 @@ Each row ages the same val photos (the tuning rule's photos, `evaluate.tuning_se
 file as `evaluate --aged` is, and scores the checkpoint against the clean photo:
   clean              no aging;
   only:EFFECT        one effect always on, its strength drawn from its DEFAULT range (the others off);
-  all                colorizer.aging.DEFAULT, what `evaluate --aged` uses;
+  all                colorizer.evaluation.aging.DEFAULT, what `evaluate --aged` uses;
   all, levels        DEFAULT, the network given its input stretched to the full tonal range (0.5th-99.5th
                      percentile of L to 0-100), the output keeping the aged L the user has;
   all, median3       DEFAULT, the network given a 3x3 median of its input (grain, dust, thin scratches), the
@@ -26,12 +26,12 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from colorizer.aging import DEFAULT, EFFECTS, Effect, age_photo, gray_photo, seeded_generator  # noqa: E402
+from colorizer.evaluation.aging import DEFAULT, EFFECTS, Effect, age_photo, gray_photo, seeded_generator  # noqa: E402
 from colorizer.color import normalize_ab, srgb_u8_to_l, srgb_u8_to_lab  # noqa: E402
-from colorizer.evaluate import constant_predictions, tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import constant_predictions, tuning_set  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 
 
 def alone(name: str):

@@ -12,9 +12,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from colorizer.color import normalize_ab, srgb_u8_to_lab  # noqa: E402
-from colorizer.evaluate import constant_predictions, load_eval_set  # noqa: E402
+from colorizer.evaluation.evaluate import constant_predictions, load_eval_set  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 
 
 def truth_ab(rgb: np.ndarray, k: float = 1.0) -> torch.Tensor:

@@ -25,10 +25,10 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from colorizer.color import AB_SCALE  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, one_line, summarize, to_lab  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, one_line, summarize, to_lab  # noqa: E402
 
 
 def ab_of(c: Colorizer, imgs: list[np.ndarray], mirrored: bool = False) -> list[np.ndarray]:

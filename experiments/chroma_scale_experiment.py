@@ -29,11 +29,11 @@ import torch.nn.functional as F  # noqa: E402
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.decoding import DecodeSettings, bins_to_ab, moments, upsample_ab  # noqa: E402
-from colorizer.evaluate import load_eval_set, tuning_files  # noqa: E402
+from colorizer.evaluation.evaluate import load_eval_set, tuning_files  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize, to_lab  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize, to_lab  # noqa: E402
 
 
 def photo_files(root: str, n: int, seed: int) -> list[Path]:

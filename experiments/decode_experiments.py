@@ -26,10 +26,10 @@ import torch.nn.functional as F  # noqa: E402
 from colorizer import bins  # noqa: E402
 from colorizer.color import normalize_ab  # noqa: E402
 from colorizer.decoding import DecodeSettings, upsample_ab  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 
 ALPHAS = (0.3, 0.4, 0.5, 0.6)
 NEUTRAL = ((0.0, 0), (0.5, 15), (1.0, 15), (1.0, 5))  # (bonus, within this ab radius of gray)

@@ -17,14 +17,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from colorizer import aging  # noqa: E402
+from colorizer.evaluation import aging  # noqa: E402
 from colorizer.checkpoints import load_checkpoint  # noqa: E402
 from colorizer.color import denormalize_l, normalize_l  # noqa: E402
-from colorizer.data import ImageFolderDataset, collate  # noqa: E402
+from colorizer.train.data import ImageFolderDataset, collate  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
-from colorizer.losses import ColorLoss  # noqa: E402
-from colorizer.train_step import prepare  # noqa: E402
-from colorizer.validation import validate  # noqa: E402
+from colorizer.train.losses import ColorLoss  # noqa: E402
+from colorizer.train.step import prepare  # noqa: E402
+from colorizer.train.validation import validate  # noqa: E402
 
 
 @torch.inference_mode()

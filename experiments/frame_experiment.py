@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from colorizer.frame import find_frame  # noqa: E402
-from colorizer.evaluate import load_eval_set, tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import load_eval_set, tuning_set  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
-from colorizer.metrics import image_metrics, one_line, summarize, to_lab  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, one_line, summarize, to_lab  # noqa: E402
 
 
 def line(label: str, m: dict) -> str:

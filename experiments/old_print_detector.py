@@ -1,9 +1,9 @@
 """Two judgements of "does this gray photo look like an old print?" compared (colorizer/routing.py routes
 photos by the better one): a dozen statistics of the lightness fitted by a sign-constrained logistic
-regression, here, and the small CNN the product ships (`python train.py old-print`, colorizer.routing_training).
+regression, here, and the small CNN the product ships (`python train.py old-print`, colorizer.train.old_print).
 
 The statistics are fitted on N training photos at 256 px (not val, whose photos choose decodings; never
-val-ood), each clean (turned gray as the product does) and aged by colorizer.aging with its own seeds. Both
+val-ood), each clean (turned gray as the product does) and aged by colorizer.evaluation.aging with its own seeds. Both
 judgements are checked on the 300 val tuning photos four ways: clean, aged as `evaluate --aged` ages them, and
 aged by two recipes of other code neither ever saw (scikit-image's fade, blur, noise and JPEG; and a soft print
 of a small negative with Poisson grain and a gamma). Prints the area under the ROC curve against the clean
@@ -31,11 +31,11 @@ from skimage.filters import gaussian
 from skimage.util import random_noise
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from colorizer.aging import age_one, seeded_generator  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluation.aging import age_one, seeded_generator  # noqa: E402
+from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.routing import OldPrintDetector, analysis_view  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
-from colorizer.routing_training import auc  # noqa: E402
+from colorizer.train.old_print import auc  # noqa: E402
 
 FEATURES = ("noise", "flat_noise", "flat_grain", "sharpness", "black", "white", "range", "median",
             "border_minus_centre", "specks", "blockiness", "local_contrast", "levels")

@@ -2,7 +2,7 @@
 and an old-print network (docs/experiments.md, "What v2's recipe is worth on unseen kinds").
 
 The 300 val tuning photos at 256 px, three ways: clean (turned gray as the product does), aged by
-colorizer.aging (as `evaluate --aged` ages them), and aged by other code (scikit-image: fade, blur, gaussian
+colorizer.evaluation.aging (as `evaluate --aged` ages them), and aged by other code (scikit-image: fade, blur, gaussian
 noise, JPEG, on every photo). For two statistics, prints how often an aged photo scores above a clean one
 (0.5 is chance).
 
@@ -22,9 +22,9 @@ from skimage.filters import gaussian
 from skimage.util import random_noise
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from colorizer.aging import gray_photo  # noqa: E402
+from colorizer.evaluation.aging import gray_photo  # noqa: E402
 from colorizer.color import srgb_u8_to_l  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 
 LAPLACE = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], float)
 

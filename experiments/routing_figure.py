@@ -15,11 +15,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image  # noqa: E402
 
 from colorizer import Colorizer  # noqa: E402
-from colorizer.aging import gray_photo  # noqa: E402
+from colorizer.evaluation.aging import gray_photo  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
-from colorizer.evaluate import load_eval_set  # noqa: E402
+from colorizer.evaluation.evaluate import load_eval_set  # noqa: E402
 from colorizer.imageio import find_images, load_image  # noqa: E402
-from colorizer.presentation import grid  # noqa: E402
+from colorizer.evaluation.figures import grid  # noqa: E402
 from colorizer.routing import OldPrintDetector, old_print_probability  # noqa: E402
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from colorizer.evaluate import load_eval_set, tuning_files  # noqa: E402
+from colorizer.evaluation.evaluate import load_eval_set, tuning_files  # noqa: E402
 from colorizer.inference import Colorizer  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 from colorizer.routing import OldPrintDetector  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
 from experiments.old_print_detector import StatisticsDetector, print_features  # noqa: E402

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.checkpoints import update_metadata  # noqa: E402
-from colorizer.evaluate import evaluate, tuning_files  # noqa: E402
+from colorizer.evaluation.evaluate import evaluate, tuning_files  # noqa: E402
 
 ROWS = ("flagship", "routed", "partner")
 

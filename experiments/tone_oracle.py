@@ -14,8 +14,8 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from colorizer.color import l_to_gray_u8, srgb_u8_to_l  # noqa: E402
-from colorizer.evaluate import constant_predictions, load_eval_set  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.evaluate import constant_predictions, load_eval_set  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 
 
 def lum(rgb: np.ndarray) -> torch.Tensor:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.decoding import decode  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, tone_path  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 from colorizer.restore import Restorer  # noqa: E402
 
 

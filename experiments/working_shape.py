@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import colorizer.decoding as decoding  # noqa: E402
-from colorizer.evaluate import evaluate  # noqa: E402
-from colorizer.metrics import one_line  # noqa: E402
+from colorizer.evaluation.evaluate import evaluate  # noqa: E402
+from colorizer.evaluation.metrics import one_line  # noqa: E402
 
 
 def line(label: str, m: dict) -> str:

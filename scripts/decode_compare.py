@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image  # noqa: E402
 
 from colorizer.inference import Colorizer  # noqa: E402
-from colorizer.presentation import grid  # noqa: E402
+from colorizer.evaluation.figures import grid  # noqa: E402
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from colorizer.video import write_video  # noqa: E402
+from colorizer.video.stream import write_video  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 W, H, FPS = 640, 360, 24

@@ -6,8 +6,10 @@ checkpoint's rows in its own metadata ("eval": the out-of-distribution row when 
     python -m colorizer evaluate ../shared/data/val-ood --by-source --json runs/eval/val-ood.json
     python -m colorizer evaluate ../shared/data/val-ood --aged --by-source --json runs/eval/val-ood-aged.json
     python -m colorizer evaluate ../shared/data/val-ood --hints 0,1,2,5,10,20,50,100 --json runs/eval/hints.json
+    python -m colorizer evaluate ../shared/data/val-historical --by-source --json runs/eval/val-historical.json
     python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json \
-        --aged runs/eval/val-ood-aged.json --hints runs/eval/hints.json
+        --aged runs/eval/val-ood-aged.json --hints runs/eval/hints.json --historical runs/eval/val-historical.json
+    python scripts/make_model_cards.py - --historical runs/eval/val-historical.json   # that table alone
 
 (scripts/release.sh runs all of it.)
 """
@@ -22,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from colorizer.checkpoints import lineage, load_checkpoint, read_metadata, update_metadata  # noqa: E402
-from colorizer.evaluate import COLUMNS, hints_table  # noqa: E402
+from colorizer.evaluation.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.routing import OldPrintDetector, partner_paths  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
-from colorizer.training import TrainConfig  # noqa: E402
+from colorizer.train.trainer import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
          "inception-fusion": "seed 003", "effnet-unet": "ours (flagship)",
@@ -57,6 +59,42 @@ HEAD = "| row | " + " | ".join(COLUMNS) + " |\n|---|" + "---|" * len(COLUMNS)
 
 def row(r: dict) -> str:
     return " | ".join(f"{r.get(c, float('nan')):.3f}" for c in COLUMNS)
+
+
+HISTORICAL = "Real old photographs (colour plates of 1905-1915, their gray a real print)"
+
+
+def eval_table(title: str, e: dict, results: dict) -> list[str]:
+    flag = " --aged" if e.get("aged") else ""
+    given = ("a seeded aging of its L (colorizer.evaluation.aging: grain, blur, fading, scratches...), scored against the "
+             "clean photo" if e.get("aged") else "only L")
+    return [f"### {title}: `python -m colorizer evaluate {e['dir']} --size {e['size']}{flag}`", "",
+            f"{results['gray']['images']} photos squashed to {e['size']}x{e['size']}, each model given {given}.", "",
+            HEAD, *[f"| {n} | {row(r)} |" for n, r in results.items()], ""]
+
+
+def eval_section(title: str, e: dict) -> list[str]:
+    """One evaluation's table and, when it was run --by-source, one table per kind."""
+    lines = eval_table(title, e, e["results"])
+    for source, rows in e.get("by_source", {}).items():
+        lines += [f"#### {source}{' (aged)' if e.get('aged') else ''}", "", HEAD,
+                  *[f"| {n} | {row(r)} |" for n, r in rows.items()], ""]
+    return lines
+
+
+def insert_section(cards: str, title: str, section: list[str]) -> str:
+    """The cards' text with `section` (headed `### {title}`) in place of an earlier one of that title, or else
+    put after the shared tables, before the first checkpoint's card."""
+    lines = cards.split("\n")
+    start = next((i for i, l in enumerate(lines) if l.startswith(f"### {title}")), None)
+    if start is not None:
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("### ") and not lines[i].startswith(
+            f"### {title}") or lines[i].startswith("## "))
+        lines[start:end] = section
+    else:
+        first_card = next(i for i, l in enumerate(lines) if l.startswith("## "))
+        lines[first_card:first_card] = section
+    return "\n".join(lines)
 
 
 def history(meta: dict) -> list[str]:
@@ -145,7 +183,7 @@ def tone_card(path: Path) -> list[str]:
            "small view of the photo's L and predicts a local affine tone curve every 8 view pixels, applied to the "
            f"full-resolution L; file {path.stat().st_size / 1e6:.1f} MB ({meta.get('dtype')})",
            f"- objective: L1 between the restored and the clean L; {cfg.get('aged_p')} of the photos aged by "
-           "colorizer.aging, the rest clean (to be left alone)",
+           "colorizer.evaluation.aging, the rest clean (to be left alone)",
            f"- data: `{cfg.get('data')}`, crops {cfg.get('size')} px, batch {cfg.get('batch_size')}; "
            f"{tr.get('steps')} steps in {tr.get('wall_minutes')} min; lr {cfg.get('lr')} (encoder {cfg.get('lr_encoder')}), "
            f"{cfg.get('schedule')}, moving average {cfg.get('ema')} (shipped)",
@@ -248,7 +286,7 @@ def routed_cards(path: str | Path, meta: dict) -> list[str]:
             f"`{json.dumps(j.get('arch_kwargs', {}))}`: four stride-2 convolutions over the photo's lightness at a "
             "short side of 256 px, the mean and spread of their responses pooled over the photo, a logistic head; "
             f"{sum(x.numel() for x in detector.net.parameters())} weights, file {judge.stat().st_size / 1e6:.2f} MB",
-            f"- data: {t.get('photos')} photos of `{t.get('data')}`, each clean and aged by `colorizer/aging.py`, "
+            f"- data: {t.get('photos')} photos of `{t.get('data')}`, each clean and aged by `colorizer/evaluation/aging.py`, "
             f"crops {t.get('crop')} px, {t.get('epochs')} epochs in {j.get('minutes')} min ({j.get('date')})",
             f"- validation, {v.get('images')} photos of `{t.get('val_data')}` clean and aged as `evaluate --aged` "
             f"ages them: AUC {v.get('auc')}; at 0.5, {v.get('clean_to_old_print')} of the clean photos and "
@@ -274,15 +312,26 @@ def hint_section(hints: dict, name: str, plot: str | None) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("eval_json", nargs="+", help="one or more evaluate --json files (same dir and size), merged")
+    ap.add_argument("eval_json", nargs="+", help="one or more evaluate --json files (same dir and size), merged; "
+                                                 "'-' with --historical: only that table, into the existing cards")
     ap.add_argument("--ood", nargs="+", default=None,
                     help="evaluate --json files of the out-of-distribution folder (val-ood), merged")
     ap.add_argument("--aged", nargs="+", default=None,
                     help="evaluate --aged --json files of the out-of-distribution folder, merged")
     ap.add_argument("--hints", default=None, help="an evaluate --hints --json file; its table (and plot) go "
                                                   "into the cards of the checkpoints it covers")
+    ap.add_argument("--historical", nargs="+", default=None,
+                    help="evaluate --json files of val-historical (real old photographs), merged")
     ap.add_argument("--out", default=str(WEIGHTS_DIR / "README.md"))
     args = ap.parse_args()
+    historical = merge_evaluations(args.historical or [], "historical")
+    if args.eval_json == ["-"]:  # only the real-old-photographs table, into the cards as they are
+        if not historical:
+            raise SystemExit("'-' (no validation files) is for --historical alone")
+        out = Path(args.out)
+        out.write_text(insert_section(out.read_text(), HISTORICAL, eval_section(HISTORICAL, historical)))
+        print(f"wrote the {HISTORICAL.split(' (')[0].lower()} table into {out}")
+        return
     hints = json.loads(Path(args.hints).read_text()) if args.hints else None
     plot = None
     if hints:  # the plot beside the cards, so the README's image link works on the Hub too
@@ -295,30 +344,20 @@ def main() -> None:
     ood = merge_evaluations(args.ood or [], "out-of-distribution")
     aged = merge_evaluations(args.aged or [], "aged")
 
-    def table(title: str, e: dict, results: dict) -> list[str]:
-        flag = " --aged" if e.get("aged") else ""
-        given = ("a seeded aging of its L (colorizer.aging: grain, blur, fading, scratches...), scored against the "
-                 "clean photo" if e.get("aged") else "only L")
-        return [f"### {title}: `python -m colorizer evaluate {e['dir']} --size {e['size']}{flag}`", "",
-                f"{results['gray']['images']} photos squashed to {e['size']}x{e['size']}, each model given {given}.", "",
-                HEAD, *[f"| {n} | {row(r)} |" for n, r in results.items()], ""]
-
     lines = ["# Model cards", "",
              "`gray` is a = b = 0; `mean-ab` paints every pixel with the evaluated photos' mean ab. PSNR rewards timid "
              "colors; read it beside colorfulness (cf_pred vs cf_true), CIEDE2000, tail20 (share of pixels with "
              "CIEDE2000 > 20: confidently wrong color), paint (share of the original's near-neutral pixels, chroma < 10, "
-             "given a clear hue, chroma > 20: saturated color without evidence) and semantic (an ImageNet classifier's top-1 agreement with the "
-             "original; blank where not run).", "",
+             "given a clear hue, chroma > 20: saturated color without evidence), wash (share of 16x16-pixel regions painted a "
+             "confident wrong hue: block-mean chroma > 20 and block-mean ab more than 25 from the original's) and semantic "
+             "(an ImageNet classifier's top-1 agreement with the original; blank where not run).", "",
              "Terms: the training photos (`../shared/data`: Places, ImageNet subsets, CUB, Caltech-101, web faces and "
              "others) are mostly licensed for non-commercial research and education only, and so are these weights.", ""]
-    lines += table("Validation (the training mix)", ev, res)
+    lines += eval_table("Validation (the training mix)", ev, res)
     for e, title in ((ood, "Out of distribution (kinds training never sees)"),
-                     (aged, "Out of distribution, aged like old prints")):
+                     (aged, "Out of distribution, aged like old prints"), (historical, HISTORICAL)):
         if e:
-            lines += table(title, e, e["results"])
-            for source, rows in e.get("by_source", {}).items():
-                lines += [f"#### {source}{' (aged)' if e.get('aged') else ''}", "", HEAD,
-                          *[f"| {n} | {row(r)} |" for n, r in rows.items()], ""]
+            lines += eval_section(title, e)
     total = 0
     for e in Colorizer.available():
         name = e["name"]

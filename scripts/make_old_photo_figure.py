@@ -1,5 +1,5 @@
 """Before / after on old-print-like photos: each color photo aged as `evaluate --aged` ages it (the same
-seeded colorizer.aging of the same file), colorized by two checkpoints through the same Colorizer the app
+seeded colorizer.evaluation.aging of the same file), colorized by two checkpoints through the same Colorizer the app
 uses, beside the original (--clean: the photo's own L, not aged). Photos that are already gray (real old
 prints) get no original column.
 
@@ -36,11 +36,11 @@ from PIL import Image  # noqa: E402
 
 import colorizer.decoding as decoding  # noqa: E402
 from colorizer import Colorizer  # noqa: E402
-from colorizer.aging import age_photo, seeded_generator  # noqa: E402
-from colorizer.evaluate import squash  # noqa: E402
+from colorizer.evaluation.aging import age_photo, seeded_generator  # noqa: E402
+from colorizer.evaluation.evaluate import squash  # noqa: E402
 from colorizer.imageio import load_image  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.presentation import grid  # noqa: E402
+from colorizer.evaluation.figures import grid  # noqa: E402
 
 
 def crop(img: Image.Image, box: str) -> Image.Image:

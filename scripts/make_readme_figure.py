@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image  # noqa: E402
 
 from colorizer import Colorizer  # noqa: E402
-from colorizer.presentation import grid  # noqa: E402
+from colorizer.evaluation.figures import grid  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ("astronaut.jpg", "chelsea.jpg", "coffee.jpg")

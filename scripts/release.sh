@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Release a trained checkpoint as weights/NAME.safetensors: its decoding chosen on val (clean and aged, by
 # scripts/tune_decode.py's stated rule, never on val-ood), then every shipped checkpoint evaluated on val,
-# val-ood and val-ood aged (by kind, with sample grids), the hint protocol on the flagship, and the model cards
+# val-ood and val-ood aged (by kind, with sample grids), val-historical (real old photographs), the hint protocol on the flagship, and the model cards
 # (weights/README.md) and the metadata the app's About reads, written from those figures.
 #   bash scripts/release.sh CANDIDATE.safetensors NAME RECIPE [DATA_ROOT]
 # The evaluations score every checkpoint in weights/, so the cards compare them on the same photos.
@@ -58,6 +58,8 @@ step val-ood-aged python -m colorizer evaluate "$DATA/val-ood" --size 256 --aged
   --json runs/eval/val-ood-aged.json
 step hints python -m colorizer evaluate "$DATA/val-ood" --checkpoint effnet-unet --hints 0,1,2,5,10,20,50,100 \
   --json runs/eval/hints.json
+step val-historical python -m colorizer evaluate "$DATA/val-historical" --size 256 --by-source \
+  --json runs/eval/val-historical.json
 step cards python scripts/make_model_cards.py runs/eval/val.json --ood runs/eval/val-ood.json \
-  --aged runs/eval/val-ood-aged.json --hints runs/eval/hints.json
+  --aged runs/eval/val-ood-aged.json --hints runs/eval/hints.json --historical runs/eval/val-historical.json
 step figure python scripts/make_readme_figure.py

@@ -35,10 +35,10 @@ import torch  # noqa: E402
 
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
-from colorizer.evaluate import tuning_set  # noqa: E402
+from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
 from colorizer.join import join  # noqa: E402
-from colorizer.metrics import image_metrics, summarize  # noqa: E402
+from colorizer.evaluation.metrics import image_metrics, summarize  # noqa: E402
 from colorizer.restore import Restorer  # noqa: E402
 
 
@@ -95,7 +95,7 @@ def main() -> None:
                     for (ls, out), x, t in zip(outputs(view, ws, r, s.flip, s.second_size), given(view, r), imgs)]
             per[view] = m = summarize(rows)
             print(f"working {ws}{' restored' if r else ''} {s} [{view}]: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
-                  f"paint {m['paint']:.3f} CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
+                  f"paint {m['paint']:.3f} wash {m['wash']:.3f} CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
         both = list(per.values())
         return {"psnr": sum(m["psnr"] for m in both) / len(both), "ciede2000": sum(m["ciede2000"] for m in both) / len(both),
                 "dcf": max(m["dcf"] for m in both), "views": per}
@@ -129,7 +129,7 @@ def main() -> None:
             "decode": chosen.as_dict(),
             "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
                               "grid": {k: getattr(args, k) for k in ("working_sizes", "restore_options", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
-                              "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "paint", "dcf")}
+                              "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "paint", "wash", "dcf")}
                                                             for v, m in m["views"].items()},
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"
                                       + (", both averaged over the photos and their aging, |dCF| on each" if args.aged else "")}})

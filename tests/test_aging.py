@@ -1,10 +1,10 @@
-"""colorizer.aging: shape, range, determinism, and each effect visibly there at full strength."""
+"""colorizer.evaluation.aging: shape, range, determinism, and each effect visibly there at full strength."""
 import numpy as np
 import pytest
 import torch
 from skimage import data
 
-from colorizer import aging
+from colorizer.evaluation import aging
 from colorizer.color import srgb_u8_to_l
 
 

@@ -77,7 +77,18 @@ def test_named_endpoints(client):
     api = client.view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video"}  # no stray /colorize_1
     params = [p["parameter_name"] for p in api["named_endpoints"]["/colorize"]["parameters"]]
-    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore"]
+    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength"]
+
+
+def test_colour_strength_through_the_api(client, tmp_path):
+    """strength 0 is gray (a calm end of the slider); a value out of range is a clear error, not a crash."""
+    import numpy as np
+    full, text = client.predict(handle_file(_photo(tmp_path)), "effnet-unet", 64, 0.3, "", None, 0.0,
+                                api_name="/colorize")
+    rgb = np.asarray(Image.open(full).convert("RGB")).astype(int)
+    assert np.abs(rgb - rgb.mean(axis=2, keepdims=True)).max() <= 3 and "colour strength 0" in text
+    with pytest.raises(Exception, match="greater than maximum value 2"):  # the slider's own range, checked by Gradio
+        client.predict(handle_file(_photo(tmp_path)), "effnet-unet", 64, 0.3, "", None, 3.0, api_name="/colorize")
 
 
 def test_color_upload(client, tmp_path):
@@ -246,7 +257,7 @@ def test_mcp_flag_serves_colorize_as_a_tool(weights_dir, tmp_path):
 
 
 def test_colorize_video_through_the_api(client, tmp_path):
-    from colorizer.video import probe, write_video
+    from colorizer.video.stream import probe, write_video
     frames = [synthetic_photo(48, 64, i)[..., 0] for i in range(6)]
     clip = tmp_path / "clip.mp4"
     write_video(frames, clip, fps=6)

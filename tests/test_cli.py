@@ -92,13 +92,13 @@ def test_evaluate_prints_reference_rows_and_json(weights_dir, tmp_path):
 
 
 def test_semantic_column_agrees_with_itself():
-    from colorizer import semantic
+    from colorizer.evaluation import semantic
     photos = [synthetic_photo(64, 64, i) for i in range(3)]
     assert semantic.agreement(photos, semantic.top1(photos)).tolist() == [1.0, 1.0, 1.0]
 
 
 def test_tuning_photos_are_the_large_enough_ones_drawn_the_same_way_each_time(tmp_path):
-    from colorizer.evaluate import tuning_files, tuning_set
+    from colorizer.evaluation.evaluate import tuning_files, tuning_set
     for i in range(12):  # every third photo is stored too small to tune on
         side = 64 if i % 3 == 0 else 160
         Image.fromarray(synthetic_photo(side, side, seed=i)).save(tmp_path / f"p{i:02d}.png")
@@ -116,7 +116,7 @@ def test_evaluate_aged_scores_aged_inputs_against_the_clean_truth(tmp_path):
     """--aged: every row is given the same seeded aging of each file's L (so the gray row falls below its
     clean score: its L is the aged one), the truth stays the clean photo, and a file ages alike whatever
     else is in the folder."""
-    from colorizer.evaluate import evaluate, load_eval_set
+    from colorizer.evaluation.evaluate import evaluate, load_eval_set
     d = tmp_path / "val"
     (d / "k").mkdir(parents=True)
     for i in range(4):
@@ -133,7 +133,7 @@ def test_evaluate_aged_scores_aged_inputs_against_the_clean_truth(tmp_path):
 
 def test_evaluate_keep_aspect_scores_photos_at_their_own_shape(weights_dir, tmp_path):
     """--keep-aspect: each photo resized to about size^2 pixels at its own aspect ratio, not squashed."""
-    from colorizer.evaluate import load_eval_set
+    from colorizer.evaluation.evaluate import load_eval_set
     d = tmp_path / "val"
     d.mkdir()
     Image.fromarray(synthetic_photo(60, 180, 1)).save(d / "wide.png")

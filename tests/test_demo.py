@@ -1,4 +1,4 @@
-"""colorizer.demo and colorizer.slides: what the app writes per request, the sheet, the deck, the grid."""
+"""colorizer.demo.page and colorizer.demo.slides: what the app writes per request, the sheet, the deck, the grid."""
 import numpy as np
 import pytest
 from PIL import Image
@@ -8,7 +8,8 @@ from conftest import synthetic_photo
 
 @pytest.fixture
 def rendered(colorizer_weights, tmp_path):
-    from colorizer import Colorizer, demo
+    from colorizer import Colorizer
+    from colorizer.demo import page as demo
     photo = tmp_path / "p.jpg"
     Image.fromarray(synthetic_photo(90, 120)).save(photo)
     c = Colorizer.load("effnet-unet", backend="torch")
@@ -25,14 +26,14 @@ def test_render_writes_each_image_once_as_jpeg_previews(rendered):
         assert im.format == "JPEG" and max(im.size) == 100  # on-page previews at the preview side
     assert r["color_marked"] != r["color"]  # the hint dot is drawn on a copy; the slider and sheet stay clean
     assert r["hints"] == [[60, 45, [0, 0, 255]]] and set(r["metrics"]) >= {"psnr", "ciede2000"}
-    from colorizer import demo
+    from colorizer.demo import page as demo
     assert "1 hint" in demo.summary(r) and "PSNR" in demo.summary(r)
 
 
 def test_sheet_and_deck_open_and_hold_the_images(rendered, tmp_path):
     from pptx import Presentation
 
-    from colorizer import demo
+    from colorizer.demo import page as demo
     sheet = Image.open(demo.sheet(rendered))
     assert sheet.format == "PNG" and sheet.width > sheet.height
     comp = demo.comparison([("effnet-unet", "effnet-unet", Image.open(rendered["color"])),
@@ -55,14 +56,14 @@ def test_sheet_and_deck_open_and_hold_the_images(rendered, tmp_path):
 
 
 def test_clicks_map_from_preview_to_full_resolution():
-    from colorizer import demo
+    from colorizer.demo import page as demo
     assert demo.preview_to_full((50, 25), (100, 50), (1000, 500)) == (500, 250)
     assert demo.preview_to_full((100, 50), (100, 50), (1000, 500)) == (999, 499)
     assert demo.hex_to_rgb("#0000ff") == [0, 0, 255] and demo.hex_to_rgb("rgba(1, 2, 3, 1)") == [1, 2, 3]
 
 
 def test_photo_cache_decodes_once(tmp_path):
-    from colorizer import demo
+    from colorizer.demo import page as demo
     photo = tmp_path / "p.png"
     Image.fromarray(synthetic_photo(20, 30)).save(photo)
     cache = demo.PhotoCache(size=1)

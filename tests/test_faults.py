@@ -10,7 +10,7 @@ from PIL import Image
 from colorizer import ColorizerError
 from colorizer.checkpoints import atomic_write, save_checkpoint
 from colorizer.models import create_model
-from colorizer.training import TrainConfig, train
+from colorizer.train.trainer import TrainConfig, train
 
 from conftest import ROOT, synthetic_photo
 

@@ -9,7 +9,7 @@ from skimage import color, data
 
 from colorizer.frame import Frame, find_frame
 from colorizer.inference import Colorizer
-from colorizer.metrics import to_lab
+from colorizer.evaluation.metrics import to_lab
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:

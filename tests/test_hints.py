@@ -183,7 +183,7 @@ def test_cli_hints_file(colorizer_weights, tmp_path):
 
 
 def test_evaluate_with_simulated_hints(colorizer_weights, tmp_path):
-    from colorizer.evaluate import evaluate_hints, hints_table, sample_hints
+    from colorizer.evaluation.evaluate import evaluate_hints, hints_table, sample_hints
     truth = synthetic_photo(32, 32)
     a, b = sample_hints(truth, 5, seed=3), sample_hints(truth, 5, seed=3)
     assert a == b and len(a) == 5 and all(0 <= h[0] < 32 and 0 <= h[1] < 32 for h in a)

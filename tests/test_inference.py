@@ -8,7 +8,7 @@ from colorizer import ColorizerError, list_models
 from colorizer.decoding import SHAPE_MULTIPLE
 from colorizer.inference import Colorizer, working_shape
 from colorizer.join import join
-from colorizer.metrics import to_lab
+from colorizer.evaluation.metrics import to_lab
 
 from conftest import synthetic_photo
 

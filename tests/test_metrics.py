@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from colorizer.metrics import image_metrics, summarize
+from colorizer.evaluation.metrics import image_metrics, summarize
 
 
 def _photo(top, bottom):
@@ -33,3 +33,24 @@ def test_tail_and_colorfulness_on_a_known_error():
     assert m["tail20"] == 0.5                                  # half the photo confidently wrong
     assert m["cf_true"] > 0.0 and image_metrics(_photo((90, 90, 90), (160, 160, 160)), truth)["cf_pred"] == 0.0
     assert image_metrics(truth, truth)["tail20"] == 0.0 and image_metrics(truth, truth)["psnr"] == float("inf")
+
+
+def test_wash_counts_regions_painted_a_confident_wrong_hue():
+    """A 16x16 region painted saturated red where the truth is green is a wash; the right green, a gray guess,
+    or a mild wrong tint is not; a photo smaller than one region has no figure."""
+    from colorizer.evaluation.metrics import wash
+    truth = np.zeros((64, 64, 3))
+    truth[..., 0], truth[..., 1], truth[..., 2] = 50, -40, 30          # a green wall (Lab)
+    pred = truth.copy()
+    pred[:32, :32, 1], pred[:32, :32, 2] = 50, 30                      # a red backdrop over a quarter of it
+    assert wash(pred, truth) == 0.25
+    assert wash(truth, truth) == 0.0
+    gray = truth.copy()
+    gray[..., 1:] = 0
+    assert wash(gray, truth) == 0.0                                    # timid is not a wash (it loses elsewhere)
+    mild = truth.copy()
+    mild[..., 1], mild[..., 2] = 12, 10                                 # wrong, but not a confident hue
+    assert wash(mild, truth) == 0.0
+    assert math.isnan(wash(truth[:8, :8], truth[:8, :8]))
+    m = image_metrics(np.full((32, 32, 3), 128, np.uint8), np.full((32, 32, 3), 128, np.uint8))
+    assert m["wash"] == 0.0

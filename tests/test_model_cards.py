@@ -40,10 +40,16 @@ def test_a_routed_checkpoint_cards_its_partner_and_its_judgement(tmp_path):
     """A checkpoint that routes photos (colorizer.routing) gets the card of what colorizes the photos it
     does not call old prints, and of the judgement that decides, with its validation and threshold."""
     import shutil
+
+    from colorizer.routing import PrintNet, save_detector
     weights = ROOT / "weights"
-    for src, dst in ((weights / "effnet-unet.safetensors", "routed"), (weights / "resnet-mid.safetensors", "partner"),
-                     (ROOT / "recipes/old-print-v1/model.safetensors", "judge")):
+    for src, dst in ((weights / "effnet-unet.safetensors", "routed"), (weights / "resnet-mid.safetensors", "partner")):
         shutil.copy(src, tmp_path / f"{dst}.safetensors")
+    save_detector(tmp_path / "judge.safetensors", PrintNet(8), {  # what `train.py old-print` writes beside its weights
+        "kind": "old-print detector", "threshold": 0.5, "minutes": 20.0, "date": "2026-11-26",
+        "val": {"auc": 0.9492, "clean_to_old_print": 0.3, "aged_to_old_print": 0.97, "images": 300},
+        "training": {"data": "../shared/data/train", "val_data": "../shared/data/val", "photos": 1200, "crop": 128,
+                     "epochs": 30, "out": "recipes/old-print-v1/model.safetensors"}})
     meta = {"clean_partner": {"checkpoint": "partner", "detector": "judge", "threshold": 0.1}}
     text = "\n".join(cards.routed_cards(tmp_path / "routed.safetensors", meta))
     assert "## partner" in text and "## judge" in text and "scores under 0.1" in text

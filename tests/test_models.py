@@ -86,7 +86,7 @@ def test_effnet_global_context_reads_the_classifier_head_and_starts_as_the_plain
     added through a zero-initialised projection, so a model warm-started from a checkpoint without it
     computes the same colors until training moves the projection, which does get a gradient."""
     from colorizer.checkpoints import save_checkpoint, warm_start
-    from colorizer.pretrained import lite_state_dict
+    from colorizer.models.pretrained import lite_state_dict
     torch.manual_seed(0)
     plain = create_model("effnet-unet", decoder_channels=[32, 24, 16]).eval()
     path = tmp_path / "plain.safetensors"

@@ -12,7 +12,7 @@ from colorizer.color import l_to_gray_u8, lab_to_rgb
 from colorizer.inference import Colorizer
 from colorizer.join import luminance, tone_gray
 from colorizer.restore import Restorer, ToneConfig, ToneNet, apply_tone, save_tone, view_shape
-from colorizer.restore_training import ToneTrainConfig, train
+from colorizer.train.tone import ToneTrainConfig, train
 
 from conftest import synthetic_photo
 

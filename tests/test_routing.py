@@ -46,7 +46,7 @@ def test_a_colorizer_checkpoint_is_not_taken_for_a_detector(weights_dir):
 def test_training_the_judgement_learns_and_writes_a_checkpoint_that_loads(tmp_path):
     """`python train.py old-print` end to end on a tiny folder: the loss falls, the photos it learned from
     score higher aged than clean, and the checkpoint carries its own validation."""
-    from colorizer.routing_training import PrintTrainConfig, train
+    from colorizer.train.old_print import PrintTrainConfig, train
     root = tmp_path / "photos"
     (root / "a").mkdir(parents=True)
     for i, im in enumerate((skdata.astronaut(), skdata.coffee(), skdata.chelsea(), skdata.rocket())):
@@ -59,6 +59,26 @@ def test_training_the_judgement_learns_and_writes_a_checkpoint_that_loads(tmp_pa
     assert report["loss_last_epoch"] < report["loss_first_epoch"]
     assert report["auc"] > 0.5
     assert OldPrintDetector.load(out).metadata["val"] == report
+
+
+def test_real_old_photographs_join_the_judgements_positives_and_its_validation(tmp_path):
+    """--real-old: real old photographs (any size and aspect) are positives as they are; --real-val and
+    --clean-val report the share of each called old."""
+    from colorizer.train.old_print import PrintTrainConfig, train
+    root, real = tmp_path / "photos", tmp_path / "historical"
+    (root / "a").mkdir(parents=True)
+    (real / "plates").mkdir(parents=True)
+    for i, im in enumerate((skdata.astronaut(), skdata.coffee(), skdata.chelsea(), skdata.rocket())):
+        Image.fromarray(im[:256, :256]).save(root / "a" / f"{i}.png")
+        grainy = (im[:240, :300].astype(float) + np.random.default_rng(i).normal(0, 12, im[:240, :300].shape))
+        Image.fromarray(grainy.clip(0, 255).astype(np.uint8)).save(real / "plates" / f"pg_img{i}.png")
+    out = tmp_path / "judge.safetensors"
+    report = train(PrintTrainConfig(data=str(root), val_data=str(root), out=str(out), photos=4, epochs=8, batch_size=8,
+                                    crop=96, width=8, lr=5e-3, val_images=4, real_old=str(real), real_val=str(real),
+                                    clean_val=str(root)))
+    assert report["real_old_images"] == 4 and report["clean_unseen_images"] == 4
+    assert 0.0 <= report["real_old_to_old_print"] <= 1.0 and 0.0 <= report["auc_real_vs_clean"] <= 1.0
+    assert OldPrintDetector.load(out).metadata["training"]["real_old"] == str(real)
 
 
 @pytest.fixture
@@ -131,7 +151,7 @@ def test_a_toned_print_counts_as_an_old_print_outright(routed_weights):
 
 
 def test_the_page_says_which_network_colorized_a_routed_photo():
-    from colorizer.demo import summary
+    from colorizer.demo.page import summary
     base = {"name": "effnet-unet", "arch": "effnet-unet", "backend": "onnxruntime", "full_size": (64, 48),
             "working_size": 192, "seconds": 0.1, "hints": [], "metrics": {}, "original": None}
     assert "read as" not in summary({**base, "model": "effnet-unet", "old_print": None})
@@ -141,7 +161,7 @@ def test_the_page_says_which_network_colorized_a_routed_photo():
 
 
 def test_a_clip_goes_to_one_network_judged_on_its_first_frame(routed_weights):
-    from colorizer.video import _colorized
+    from colorizer.video.stream import _colorized
     d, route = routed_weights
     route(False)
     frames = [synthetic_photo(48, 64, seed=s).mean(axis=2).astype(np.uint8) for s in range(3)]

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from colorizer.deploy import check_space, pinned, readme_header, space_files
+from colorizer.demo.deploy import check_space, pinned, readme_header, space_files
 
 
 def test_readme_header_matches_the_pins_and_the_app_exists():
@@ -33,7 +33,7 @@ def test_deploy_script_dry_run_lists_and_refuses(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "weights/effnet-unet.safetensors" in r.stdout and "dry run: nothing uploaded" in r.stdout
-    from colorizer.deploy import SpaceFile
+    from colorizer.demo.deploy import SpaceFile
     assert "not routed to LFS" in SpaceFile("big.bin", 11 * 1024 * 1024, lfs=False).problem
     assert SpaceFile("big.bin", 11 * 1024 * 1024, lfs=True).problem is None
 

@@ -12,7 +12,7 @@ import torch
 from colorizer import ColorizerError, create_model, list_models
 from colorizer.checkpoints import load_checkpoint
 from colorizer.inference import Colorizer
-from colorizer.training import TrainConfig, config_from_args, train
+from colorizer.train.trainer import TrainConfig, config_from_args, train
 
 from conftest import ROOT, small_kwargs
 
@@ -71,7 +71,7 @@ def test_config_from_args_round_trip(tmp_path):
 
 def test_min_side_trains_only_on_photos_stored_large_enough(tmp_path):
     from PIL import Image
-    from colorizer.data import split_files
+    from colorizer.train.data import split_files
     for i, side in enumerate([64, 84, 128, 150, 200]):  # like Tiny ImageNet, mini-ImageNet and full-size sources
         (tmp_path / "d" / f"s{i}").mkdir(parents=True)
         Image.new("RGB", (side + 10, side), (200, 50, 20)).save(tmp_path / "d" / f"s{i}" / "p.png")
@@ -139,7 +139,7 @@ def test_torchrun_two_processes_on_cpu(image_folder, tmp_path):
 
 @pytest.mark.parametrize("gpus, local_rank, words", [(0, "0", "no CUDA GPU"), (1, "1", "--nproc_per_node=1")])
 def test_a_launch_with_more_processes_than_gpus_says_so(monkeypatch, gpus, local_rank, words):
-    from colorizer.training import _setup_distributed
+    from colorizer.train.trainer import _setup_distributed
     monkeypatch.setattr(torch.cuda, "is_available", lambda: gpus > 0)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
     monkeypatch.setenv("LOCAL_RANK", local_rank)
@@ -151,7 +151,7 @@ def test_warm_start_ema_and_crop_schedule(image_folder, tmp_path):
     """--init-from copies a checkpoint's weights (a new head keeps its fresh init, by name); --ema ships
     the averaged weights; --size-schedule trains small crops first."""
     from colorizer.checkpoints import warm_start
-    from colorizer.training import crop_size_at, parse_size_schedule
+    from colorizer.train.trainer import crop_size_at, parse_size_schedule
     first = _cfg(image_folder, tmp_path, "effnet-unet", steps=4, out=str(tmp_path / "a.safetensors"), run_dir=str(tmp_path / "r1"))
     train(first)
     model = create_model("effnet-unet", head="both", **small_kwargs("effnet-unet"))
@@ -202,7 +202,7 @@ def test_a_run_continues_from_its_committed_state_without_runs(image_folder, tmp
     be committed; with runs/ gone the same command continues from it (warm-up again, no optimizer moments),
     to the planned step count, and every stretch is recorded in the checkpoint."""
     import shutil
-    from colorizer.train_step import lr_factor
+    from colorizer.train.step import lr_factor
     state = tmp_path / "state"
     kw = dict(steps=8, state_dir=str(state), ema=0.9, schedule="wsd", decay_fraction=0.25, rewarm_steps=2,
               aged_p=0.5, checkpoint_every=2)
@@ -224,7 +224,7 @@ def test_restore_with_trains_on_the_tone_the_pipeline_gives(image_folder, tmp_pa
     """--restore-with: every photo's L goes through the tone model before the colorizer reads it (as the shipped
     pipeline's does): a tone model that brightens everything shows in the L the step hands the model."""
     from colorizer.restore import ToneNet, save_tone
-    from colorizer.train_step import Optimization
+    from colorizer.train.step import Optimization
     tone = ToneNet()
     with torch.no_grad():
         tone.head.bias.copy_(torch.tensor([0.0, 0.5]))  # gain 1, offset +40 tanh(0.5): every L 18.5 brighter
@@ -242,3 +242,69 @@ def test_restore_with_trains_on_the_tone_the_pipeline_gives(image_folder, tmp_pa
                             min_chroma=0.0), model, torch.device("cpu"))
     parts, _ = opt.step(batch, 0, 4)
     assert parts["loss"] > 0
+
+
+def _historical_folder(tmp_path, n_old: int = 60):
+    """A training folder with a modern source and a `historical` one of n_old consecutive plates."""
+    from PIL import Image
+
+    from conftest import synthetic_photo
+    root = tmp_path / "train"
+    for i in range(8):
+        (root / "modern" / "a").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(synthetic_photo(40, 48, seed=i)).save(root / "modern" / "a" / f"m{i}.png")
+    (root / "historical" / "plates").mkdir(parents=True)
+    for i in range(n_old):
+        Image.fromarray(synthetic_photo(40, 48, seed=100 + i)).save(root / "historical" / "plates" / f"pg_img{i + 1}.png")
+    return root
+
+
+def test_holdout_keeps_whole_blocks_of_a_source_out_and_oversample_repeats_the_rest(tmp_path):
+    """--holdout historical:3: every 3rd block of 20 consecutive plates (in the plates' own number order, so
+    img9 before img10) leaves training; --oversample historical:2.5 repeats each plate kept 2 or 3 times."""
+    from colorizer.imageio import find_images
+    from colorizer.train.data import hold_out, oversample
+    root = _historical_folder(tmp_path)
+    files = find_images(root)
+    kept, held = hold_out(files, root, "historical:3")
+    assert [f.name for f in held] == [f"pg_img{i}.png" for i in range(41, 61)]
+    assert set(kept) | set(held) == set(files) and not set(kept) & set(held)
+    more = oversample(kept, root, "historical:2.5")
+    counts = {f: more.count(f) for f in kept}
+    assert all(counts[f] == 1 for f in kept if "modern" in f.parts)
+    old = [counts[f] for f in kept if "historical" in f.parts]
+    assert set(old) == {2, 3} and 2.2 < sum(old) / len(old) < 2.8
+    assert oversample(kept, root, "historical:2.5") == more  # seeded by the files' names
+    for bad in ("historical", "historical:x", "historical:0"):
+        with pytest.raises(ColorizerError):
+            oversample(kept, root, bad)
+    with pytest.raises(ColorizerError, match="no training photos"):
+        hold_out(files, root, "nowhere:5")
+
+
+def test_real_old_photos_are_never_aged_again_and_the_holdout_is_validated(tmp_path):
+    """--unaged historical: with every photo aged (aged_p 1), the photos of that source reach the model as they
+    are; a run with --holdout validates the held-out plates beside val and logs them as their own kind."""
+    from colorizer.evaluation import aging
+    from colorizer.train.step import Optimization
+    from colorizer.train.trainer import Trainer
+    root = _historical_folder(tmp_path, n_old=40)
+    cfg = _cfg(root, tmp_path, "effnet-unet", aged_p=1.0, unaged="historical", holdout="historical:2",
+               oversample="historical:2", min_chroma=0.0, steps=4, val_every=2, val_data=str(root / "modern"))
+    t = Trainer(cfg)
+    assert len(t.holdout_set) == 20 and len(t.train_set) == 8 + 20 * 2  # 8 modern + the 20 plates kept, twice
+    old = t.train_set.classes.index("historical/plates")
+    batch = (torch.randint(40, 160, (2, 3, 32, 32), dtype=torch.uint8), torch.tensor([old, 1 - old]))
+    model = create_model("effnet-unet", **small_kwargs("effnet-unet"))
+    opt = Optimization(cfg, model, torch.device("cpu"), unaged=[c.startswith("historical") for c in t.train_set.classes])
+    plain = Optimization(_cfg(root, tmp_path, "effnet-unet", min_chroma=0.0), model, torch.device("cpu"))
+    l_aged, l_plain = opt._inputs(batch, 0, 0)[1], plain._inputs(batch, 0, 0)[1]
+    assert torch.equal(l_aged[0], l_plain[0]) and not torch.equal(l_aged[1], l_plain[1])
+    lum = torch.rand(3, 1, 16, 16) * 100
+    skip = torch.tensor([True, False, True])
+    out = aging.age(lum, aging.seeded_generator("t"), p=1.0, skip=skip)
+    assert torch.equal(out[0], lum[0]) and torch.equal(out[2], lum[2]) and not torch.equal(out[1], lum[1])
+    t.fit()
+    _, rows = _train_losses(tmp_path / "run")
+    held = [r for r in rows if r["kind"] == "holdout"]
+    assert held and held[-1]["images"] == 20 and 0 <= held[-1]["wash"] <= 1

@@ -14,8 +14,8 @@ from colorizer.inference import Colorizer
 from conftest import ROOT
 
 av = pytest.importorskip("av")
-from colorizer.metrics import to_lab  # noqa: E402
-from colorizer.video import colorize_video, is_video, iter_video, probe, write_video  # noqa: E402
+from colorizer.evaluation.metrics import to_lab  # noqa: E402
+from colorizer.video.stream import colorize_video, is_video, iter_video, probe, write_video  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +97,8 @@ def test_steady_colors_flicker_less_than_frames_colored_alone(flagship):
 
 
 def flagship_iter(c, frames, **kwargs):
-    from colorizer.video import _colorized
-    from colorizer.temporal import TemporalSettings
+    from colorizer.video.stream import _colorized
+    from colorizer.video.temporal import TemporalSettings
     return _colorized(c, iter(frames), None, kwargs.get("hints"), TemporalSettings() if kwargs.get("steady", True) else None)
 
 

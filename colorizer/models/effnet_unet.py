@@ -8,7 +8,7 @@ the five middle stages. So a Lite1 model can grow out of a trained Lite0 one (ch
 with its last BatchNorm scaled to zero, which makes that residual block the identity, and the grown model
 starts out computing exactly what the Lite0 checkpoint computed.
 
-The evaluation's semantic column reads an EfficientNet-Lite1 classifier (colorizer.semantic) because it must
+The evaluation's semantic column reads an EfficientNet-Lite1 classifier (colorizer.evaluation.semantic) because it must
 be another network than the flagship's encoder: a lite=1 flagship would share its architecture and the
 ImageNet weights its added blocks started from, so shipping one means changing that classifier first. A Lite1
 candidate grown from v2 (v2.3, docs/experiments.md) did not beat v2, so the flagship is still Lite0.
@@ -40,7 +40,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .. import bins
-from ..pretrained import lite_state_dict, to_lite_input
+from .pretrained import lite_state_dict, to_lite_input
 from .base import ColorModel, conv_bn_relu
 from .registry import register_model
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from . import bins
-from .color import denormalize_ab
+from .. import bins
+from ..color import denormalize_ab
 
 OBJECTIVES = ("mse", "huber", "l1", "bins", "bins+huber")
 

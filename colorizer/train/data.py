@@ -16,10 +16,10 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset, Sampler
 
-from .errors import ColorizerError
-from .imageio import find_images, load_image, with_min_side
+from ..errors import ColorizerError
+from ..imageio import find_images, load_image, with_min_side
 
-log = logging.getLogger("colorizer.data")
+log = logging.getLogger("colorizer.train.data")
 
 
 class ImageFolderDataset(Dataset):
@@ -140,6 +140,69 @@ def split_files(data: str, val_data: str | None, val_split: float, seed: int,
         log.info("training on %d of %d photos: those with a short side of at least %d px", len(kept), len(train),
                  min_side)
     return kept, val
+
+
+def _source(f: Path, root: Path) -> str:
+    """The top-level folder of a file under root (its source), "" for a loose file."""
+    try:
+        parts = Path(f).relative_to(root).parts
+    except ValueError:
+        return ""
+    return parts[0] if len(parts) > 1 else ""
+
+
+def _source_numbers(spec: str, flag: str) -> dict[str, float]:
+    """"historical:8,faces:2" -> {"historical": 8.0, "faces": 2.0}."""
+    out = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, value = part.partition(":")
+        try:
+            out[name] = float(value)
+        except ValueError:
+            raise ColorizerError(f"{flag}: {part!r} is not SOURCE:NUMBER (e.g. historical:8)") from None
+        if out[name] <= 0:
+            raise ColorizerError(f"{flag}: {part!r} needs a number above 0")
+    return out
+
+
+def _natural(f: Path) -> list:
+    """Sort key that puts img9 before img10: plate and frame numbers run in files' names."""
+    import re
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", Path(f).name)]
+
+
+def oversample(files: list[Path], root: str | Path, spec: str) -> list[Path]:
+    """Each file of a named source repeated k times ("historical:8"): a small source counts in the mix without
+    changing the others. A fraction of a repeat is drawn per file, seeded by its name."""
+    counts = _source_numbers(spec, "--oversample")
+    if not counts:
+        return files
+    import zlib
+    out = []
+    for f in files:
+        k = counts.get(_source(f, Path(root)), 1.0)
+        extra = (zlib.crc32(Path(f).name.encode()) % 1000) / 1000 < k - int(k)
+        out += [f] * (int(k) + int(extra))
+    return out
+
+
+HOLDOUT_BLOCK = 20  # consecutive files of a source, as its photos of one place sit together (plate numbers)
+
+
+def hold_out(files: list[Path], root: str | Path, spec: str) -> tuple[list[Path], list[Path]]:
+    """(kept, held out): of each named source ("historical:5"), every 5th block of HOLDOUT_BLOCK files in
+    natural name order leaves training. Whole blocks, so a place held out is unseen, as the unseen-kinds
+    yardstick is: what the run is judged on while it trains, never a set it tunes or ships on."""
+    every = {k: int(v) for k, v in _source_numbers(spec, "--holdout").items()}
+    if not every:
+        return files, []
+    held = set()
+    for source, k in every.items():
+        mine = sorted((f for f in files if _source(f, Path(root)) == source), key=_natural)
+        if not mine:
+            raise ColorizerError(f"--holdout: no training photos under {Path(root) / source}")
+        held |= {f for i, f in enumerate(mine) if (i // HOLDOUT_BLOCK) % k == k - 1}
+    return [f for f in files if f not in held], sorted(held, key=_natural)
 
 
 def parse_size_schedule(spec: str, final: int) -> list[tuple[float, int]]:

@@ -1,9 +1,9 @@
 """Training any registered architecture on any folder of color images.
 
 One typed config (TrainConfig); one loop (Trainer.fit) that runs alone or under torchrun (DDP, gloo on CPU,
-nccl on GPU); rank 0 is the only writer. Its parts live beside it: the data pipeline in colorizer.data, the
-step (loss, precision, EMA, schedule) in colorizer.train_step, validation in colorizer.validation, and what is
-kept so a run can go on (`--resume` from runs/, `--state-dir` from a committed folder) in colorizer.train_state.
+nccl on GPU); rank 0 is the only writer. Its parts live beside it: the data pipeline in colorizer.train.data, the
+step (loss, precision, EMA, schedule) in colorizer.train.step, validation in colorizer.train.validation, and what is
+kept so a run can go on (`--resume` from runs/, `--state-dir` from a committed folder) in colorizer.train.state.
 """
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from . import bins
-from .checkpoints import save_checkpoint, warm_start
-from .data import (ImageFolderDataset, ResumableSampler, crop_size_at, parse_size_schedule,  # noqa: F401 (re-exported)
-                   split_files, training_loader)
-from .errors import ColorizerError
-from .models import create_model
-from .train_state import LocalState, Progress, RunState, checkpoint_metadata, git_commit
-from .train_step import Optimization
+from .. import bins
+from ..checkpoints import save_checkpoint, warm_start
+from .data import (ImageFolderDataset, ResumableSampler, crop_size_at, hold_out, oversample,  # noqa: F401
+                   parse_size_schedule, split_files, training_loader)
+from ..errors import ColorizerError
+from ..models import create_model
+from .state import LocalState, Progress, RunState, checkpoint_metadata, git_commit
+from .step import Optimization
 from .validation import RunLog, validate
 
 log = logging.getLogger("colorizer.train")
@@ -84,8 +84,12 @@ class TrainConfig:
     hint_p_none: float = 0.5       # models with a hint input: share of photos trained with no hint (automatic mode)
     hint_only: bool = False        # train only the weights that read the hints (BatchNorm statistics frozen too):
                                    # the automatic colors stay exactly those of --init-from
-    aged_p: float = 0.0            # share of photos whose L is aged (colorizer.aging) before the model reads it;
+    aged_p: float = 0.0            # share of photos whose L is aged (colorizer.evaluation.aging) before the model reads it;
                                    # the target ab stays the clean photo's
+    oversample: str = ""           # "historical:8": every photo of that top-level source folder 8 times an epoch
+    unaged: str = ""               # "historical": sources whose gray is already an old print; aged_p never ages them
+    holdout: str = ""              # "historical:5": every 5th block of 20 consecutive files of that source leaves
+                                   # training and is validated on beside val (kind "holdout"): unseen places
     restore_with: str | None = None  # a tone checkpoint (colorizer.restore): every photo's L, aged or not, goes
                                    # through it before the model reads it, as the shipped pipeline's input does
     state_dir: str | None = None   # a folder to commit: raw and EMA weights plus the schedule's position, written
@@ -150,9 +154,13 @@ class Trainer:
         if self.main:
             _check_writable(cfg, self.run_dir)
         train_files, val_files = split_files(cfg.data, cfg.val_data, cfg.val_split, cfg.seed, cfg.min_side)
+        train_files, held = hold_out(train_files, cfg.data, cfg.holdout)
+        train_files = oversample(train_files, cfg.data, cfg.oversample)
         self.train_set = ImageFolderDataset(cfg.data, cfg.size, train=True, files=train_files)
         self.val_set = ImageFolderDataset(cfg.val_data or cfg.data, cfg.size, train=False,
                                           files=val_files[: cfg.val_images], classes=self.train_set.classes)
+        self.holdout_set = ImageFolderDataset(cfg.data, cfg.size, train=False, files=held,
+                                              classes=self.train_set.classes) if held else None
         self.n_val_total = len(val_files)
         self.progress = Progress()
         self.local_state = LocalState(self.run_dir / "last.pt")
@@ -162,7 +170,9 @@ class Trainer:
         if self.world > 1:
             ddp = torch.nn.parallel.DistributedDataParallel(
                 self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-        self.optim = Optimization(cfg, self.model, self.device, ddp)
+        unaged = set(filter(None, (s.strip() for s in cfg.unaged.split(","))))
+        self.optim = Optimization(cfg, self.model, self.device, ddp,
+                                  unaged=[c.split("/")[0] in unaged for c in self.train_set.classes])
         self.amp = self.optim.amp
         self.global_batch = cfg.batch_size * self.world
         self.steps_per_epoch = max(1, math.ceil(len(self.train_set) / self.global_batch))
@@ -244,6 +254,11 @@ class Trainer:
                      self.run_dir / f"samples_step{p.step:06d}.png")
         m["step"] = p.step
         log_.write({"kind": "val", **m})
+        if self.holdout_set is not None:  # read beside val, never chosen on
+            h = validate(o.eval_model, self.holdout_set, o.loss_fn, self.cfg.batch_size, self.cfg.temperature,
+                         self.device, self.run_dir / f"holdout_step{p.step:06d}.png")
+            log_.write({"kind": "holdout", **h, "step": p.step})
+            log.info("step %d holdout: %s", p.step, " ".join(f"{k}={v:.4g}" for k, v in h.items() if isinstance(v, float)))
         better = self._is_better(m)
         if better:
             p.best = m

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HUB_PLAIN_LIMIT = 10 * 1024 * 1024      # bytes: larger files must be LFS/Xet
 HUB_FILE_LIMIT = 50 * 1024 ** 3          # bytes: the Hub's largest single file
 # the Space: what the app needs at run time

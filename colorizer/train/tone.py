@@ -1,10 +1,10 @@
-"""Training the tone-restoration network (colorizer.restore) on photos aged by colorizer.aging.
+"""Training the tone-restoration network (colorizer.restore) on photos aged by colorizer.evaluation.aging.
 
 Each batch: square crops of training photos, their L aged with probability `aged_p` (the rest clean, so the
 network learns to leave a clean photo's tone alone), the network's curves applied to the aged L, and the L1
 distance to the clean L as the loss. Like the colorizers' long runs it goes in stretches: every
 `checkpoint_every` steps the weights, their moving average and the position are written to `state_dir`
-(colorizer.train_state.RunState: commit that folder), and the same command continues from there.
+(colorizer.train.state.RunState: commit that folder), and the same command continues from there.
 
     python train.py tone --data ../shared/data/train --val-data ../shared/data/val \
         --state-dir recipes/tone-v1 --out weights/tone.safetensors --steps 4000
@@ -23,15 +23,15 @@ from dataclasses import asdict, dataclass, fields
 import numpy as np
 import torch
 
-from . import aging
-from .color import normalize_l, srgb_u8_to_l
-from .checkpoints import warm_start
+from ..evaluation import aging
+from ..color import normalize_l, srgb_u8_to_l
+from ..checkpoints import warm_start
 from .data import ImageFolderDataset, ResumableSampler, training_loader
-from .evaluate import constant_predictions, load_eval_set
-from .metrics import image_metrics, summarize
-from .restore import Restorer, ToneNet, _build, apply_tone, save_tone
-from .train_state import Progress, RunState, git_commit
-from .train_step import scheduled_factor, update_ema
+from ..evaluation.evaluate import constant_predictions, load_eval_set
+from ..evaluation.metrics import image_metrics, summarize
+from ..restore import Restorer, ToneNet, _build, apply_tone, save_tone
+from .state import Progress, RunState, git_commit
+from .step import scheduled_factor, update_ema
 
 log = logging.getLogger("colorizer.restore")
 

@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field
 
 from PIL import Image, ImageDraw
 
-from .hints import parse_hints
-from .imageio import LoadedImage, encode_image, load_image, output_format
-from .inference import Colorizer
-from .presentation import compare, grid, side_by_side
+from ..hints import parse_hints
+from ..imageio import LoadedImage, encode_image, load_image, output_format
+from ..inference import Colorizer
+from ..evaluation.figures import grid
+from .presentation import compare, side_by_side
 
 METRIC_SIDE = 256  # long side of the copies the on-page metrics are computed on (same figures to a decimal)
 
@@ -68,6 +69,8 @@ class Rendered:
     restored: bool = False     # the photo's tone was restored before colorizing (colorizer.restore)
     model: str = ""            # the checkpoint that colorized it: `name`, or its clean-photo partner (colorizer.routing)
     old_print: float | None = None  # how much the photo looked like an old print, when the checkpoint routes
+    toned: bool = False        # the upload was a toned black-and-white print: no original, no metrics against it
+    strength: float | None = None  # the colour strength asked for (None: auto)
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -105,15 +108,19 @@ def draw_hints(img: Image.Image, hints: list, full_size: tuple[int, int]) -> Ima
 
 
 def render(c: Colorizer, image: str, size: int, temperature: float, hints, preview: int, root: str,
-           cache: PhotoCache, max_pixels: int, page: bool = True, restore: bool | None = None) -> Rendered:
+           cache: PhotoCache, max_pixels: int, page: bool = True, restore: bool | None = None,
+           strength: float | None = None) -> Rendered:
     """Colorize `image` (a path) and write what the page shows, each file once, in a new folder under root.
     page=False (the API): only the full-resolution file and the figures, no on-page previews.
-    restore: restore a faded print's tone first; None, as the checkpoint's release chose."""
+    restore: restore a faded print's tone first; None, as the checkpoint's release chose.
+    strength: colour strength (Colorizer.colorize); None or 1: auto."""
     loaded = cache.get(image, max_pixels, size)
     hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
     # the box left as the release set it means "as released": a routed photo then takes its own network's choice
     as_released = restore is None or bool(restore) == c.restore_default
-    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=None if as_released else bool(restore))
+    strength = None if strength is None or float(strength) == 1.0 else float(strength)
+    r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=None if as_released else bool(restore),
+              strength=strength)
     restored = r.restored
     folder = tempfile.mkdtemp(dir=root)
     full_size = r.color.size
@@ -135,7 +142,7 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
     return Rendered(folder=folder, gray=gray_path, color=color_path, color_marked=marked, original=original_path, full=full,
                     name=c.name, arch=c.arch, backend=c.backend, full_size=full_size, preview_size=color.size,
                     seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored,
-                    model=r.model, old_print=r.old_print)
+                    model=r.model, old_print=r.old_print, toned=r.toned, strength=strength)
 
 
 def _route_line(r: dict) -> str:
@@ -151,11 +158,16 @@ def summary(r: dict) -> str:
     w, h = r["full_size"]
     lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
              f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")
-             + (" · tone restored" if r.get("restored") else "") + _route_line(r)]
+             + (" · tone restored" if r.get("restored") else "")
+             + (f" · colour strength {r['strength']:g}" if r.get("strength") is not None else "") + _route_line(r)]
     m = r["metrics"]
     if m:
         lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "
-                     f"colorfulness **{m['cf_pred']:.1f}** (original {m['cf_true']:.1f})")
+                     f"wash **{m.get('wash', float('nan')):.3f}** · colorfulness **{m['cf_pred']:.1f}** "
+                     f"(original {m['cf_true']:.1f})")
+    elif r.get("toned"):
+        lines.append("The upload is a toned black-and-white print (one tone, such as sepia or cyanotype), so it has "
+                     "no colour original to compare with.")
     elif r.get("original") is None:
         lines.append("The upload was grayscale, so there is no original to compare with.")
     return "\n\n".join(lines)
@@ -175,7 +187,7 @@ def sheet(r: dict) -> str:
 
 
 def metric_caption(m: dict) -> str:
-    return f"PSNR {m['psnr']:.1f} · CIEDE {m['ciede2000']:.1f} · CF {m['cf_pred']:.0f}" if m else ""
+    return f"PSNR {m['psnr']:.1f} · CIEDE {m['ciede2000']:.1f} · wash {m['wash']:.2f} · CF {m['cf_pred']:.0f}" if m else ""
 
 
 def compare_models(models, image: str, size: int, temperature: float, preview: int, root: str, cache: PhotoCache,

@@ -1,13 +1,20 @@
 """Training the old-print judgement of colorizer.routing (`python train.py old-print`).
 
-N training photos at 256 px (the tuning rule's pick, colorizer.evaluate.tuning_files, with its own seed), each
-seen clean (twice, so the classes balance) and aged by colorizer.aging with two seeds; random square crops at
+N training photos at 256 px (the tuning rule's pick, colorizer.evaluation.evaluate.tuning_files, with its own seed), each
+seen clean (twice, so the classes balance) and aged by colorizer.evaluation.aging with two seeds; random square crops at
 the photo's own scale (grain is not resized away), mirrored at random; binary cross-entropy, AdamW with a
 one-cycle schedule. Small enough to hold in memory and train in about 20 minutes on a 2-core CPU.
 
 Validation: the 300 val tuning photos, clean and aged as `evaluate --aged` ages them (the same seeds): the
 area under the ROC curve and the share of each sent to the old-print network at the threshold. Whether the
 judgement carries over to aging by other code is checked in experiments/old_print_detector.py.
+
+Real old photographs (`--real-old`, a folder of colour photographs whose gray is a real old print, such as
+train/historical) join the positives as they are, never aged again: a judgement trained on our aging alone
+learns our aging, not old photographs (old-print v2 called 11% of val-historical's real prints old). Each is
+shrunk at random to a short side between 128 px and its own first, as the modern photos are stored, so the
+judgement cannot tell the two apart by sharpness alone. `--real-val` (val-historical) adds the share of real old
+photos it calls old, and `--clean-val` (val-ood) the share of clean photos of unseen kinds.
 
     python train.py old-print --data ../shared/data/train --val-data ../shared/data/val --out weights/old-print.safetensors
 """
@@ -23,10 +30,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .aging import age_one, seeded_generator
-from .color import photo_l
-from .evaluate import tuning_set
-from .routing import OldPrintDetector, PrintNet, analysis_view, save_detector
+from ..evaluation.aging import age_one, seeded_generator
+from ..color import photo_l
+from ..evaluation.evaluate import tuning_set
+from ..imageio import find_images, load_image
+from ..routing import OldPrintDetector, PrintNet, analysis_view, save_detector
 
 log = logging.getLogger("colorizer.routing")
 
@@ -46,6 +54,10 @@ class PrintTrainConfig:
     threshold: float = 0.5
     seed: int = 0
     threads: int = 1
+    real_old: str = ""        # a folder of real old photographs (colour; their gray is the positive), e.g. train/historical
+    real_copies: int = 2      # views of each real old photo (shrunk and cropped anew each)
+    real_val: str = ""        # real old photographs to validate on (val-historical)
+    clean_val: str = ""       # clean photos of kinds training never sees to validate on (val-ood)
 
 
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
@@ -53,13 +65,35 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
 
 
-def validate(detector: OldPrintDetector, root: str, n: int) -> dict:
+def validate(detector: OldPrintDetector, root: str, n: int, real_val: str = "", clean_val: str = "") -> dict:
     val = tuning_set(root, n, 256, min_side=128)
     clean = detector.probabilities([photo_l(t) for t in val.images])
     aged = detector.probabilities([photo_l(t) for t in val.age().model_inputs])
     th = detector.threshold
-    return {"auc": round(auc(aged, clean), 4), "clean_to_old_print": round(float(np.mean(clean >= th)), 4),
-            "aged_to_old_print": round(float(np.mean(aged >= th)), 4), "images": len(clean)}
+    out = {"auc": round(auc(aged, clean), 4), "clean_to_old_print": round(float(np.mean(clean >= th)), 4),
+           "aged_to_old_print": round(float(np.mean(aged >= th)), 4), "images": len(clean)}
+    for key, folder in (("real_old", real_val), ("clean_unseen", clean_val)):
+        if folder:  # each photo as a user brings it, at its own size
+            p = detector.probabilities([photo_l(load_image(f).rgb) for f in find_images(folder)])
+            out[f"{key}_to_old_print"], out[f"{key}_images"] = round(float(np.mean(p >= th)), 4), len(p)
+            if key == "real_old":
+                out["auc_real_vs_clean"] = round(auc(p, clean), 4)
+    return out
+
+
+def real_old_views(folder: str, copies: int, rng: np.random.Generator) -> list[torch.Tensor]:
+    """Analysis views of real old photographs' gray, each photo `copies` times, shrunk at random to a short side
+    between 128 px and its own (area resampling) first."""
+    from PIL import Image
+    views = []
+    for f in find_images(folder):
+        gray = Image.fromarray(load_image(f).rgb)
+        for _ in range(copies):
+            side = int(rng.integers(128, max(129, min(gray.size) + 1)))
+            k = side / min(gray.size)
+            small = gray.resize((max(1, round(gray.width * k)), max(1, round(gray.height * k))), Image.BOX)
+            views.append(analysis_view(photo_l(np.asarray(small)))[0])
+    return views
 
 
 def train(cfg: PrintTrainConfig) -> dict:
@@ -71,8 +105,11 @@ def train(cfg: PrintTrainConfig) -> dict:
     clean = [photo_l(t) for t in fit.images]
     aged = [age_one(l, seeded_generator("old-print-cnn", s, k))[0] for s in (0, 1) for l, k in zip(clean, fit.keys)]
     views = [analysis_view(l)[0] for l in clean] * 2 + [analysis_view(l)[0] for l in aged]
-    x = torch.stack(views)
-    y = torch.cat([torch.zeros(2 * len(clean)), torch.ones(len(aged))])
+    real = real_old_views(cfg.real_old, cfg.real_copies, rng) if cfg.real_old else []
+    if real:  # as many clean views again, so the classes still balance
+        views += real + [analysis_view(clean[i])[0] for i in rng.integers(0, len(clean), len(real))]
+    x = torch.stack(_same_shape(views))
+    y = torch.cat([torch.zeros(2 * len(clean)), torch.ones(len(aged)), torch.ones(len(real)), torch.zeros(len(real))])
     log.info("%d training views of %d photos in %.0f s", len(x), len(clean), time.time() - t0)
     net = PrintNet(cfg.width)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
@@ -96,13 +133,22 @@ def train(cfg: PrintTrainConfig) -> dict:
         losses.append(total / max(1, per_epoch))
         log.info("epoch %d: loss %.3f (%.0f s)", ep + 1, losses[-1], time.time() - t0)
     detector = OldPrintDetector(net, cfg.threshold)
-    report = {**validate(detector, cfg.val_data, cfg.val_images), "loss_first_epoch": round(losses[0], 4),
+    report = {**validate(detector, cfg.val_data, cfg.val_images, cfg.real_val, cfg.clean_val),
+              "loss_first_epoch": round(losses[0], 4),
               "loss_last_epoch": round(losses[-1], 4)}
     log.info("val: %s", report)
     save_detector(cfg.out, net, {"kind": "old-print detector", "threshold": cfg.threshold, "val": report,
                                  "training": asdict(cfg), "minutes": round((time.time() - t0) / 60, 1),
                                  "date": datetime.date.today().isoformat()})
     return report
+
+
+def _same_shape(views: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Views of photos of other aspect ratios, centre-cropped to the smallest height and width among them (the
+    training crops are smaller still)."""
+    h, w = min(v.shape[-2] for v in views), min(v.shape[-1] for v in views)
+    return [v[..., (v.shape[-2] - h) // 2:(v.shape[-2] - h) // 2 + h, (v.shape[-1] - w) // 2:(v.shape[-1] - w) // 2 + w]
+            for v in views]
 
 
 def main(argv=None) -> int:

@@ -5,11 +5,11 @@ and writes what every browser and PowerPoint play: H.264 in yuv420p in an MP4 wh
 (`+faststart`), at the source's frame rate and size (an odd width or height padded by one pixel, as
 yuv420p needs even sides), the audio re-encoded to AAC. Each frame goes through the same model, decoding and
 full-resolution join as a photo (`Colorizer.frame_input` / `frame_ab` / colorizer.join); between the model and
-the join colorizer.temporal carries the last frame's colors along the motion, so a hue decided once holds
+the join colorizer.video.temporal carries the last frame's colors along the motion, so a hue decided once holds
 through the shot, and lets go at a cut.
 
 Hints: {frame index: hints as for a photo}; a hint holds from its frame to the end of its shot, moving with
-what it was placed on (colorizer.temporal.TemporalSmoother.track).
+what it was placed on (colorizer.video.temporal.TemporalSmoother.track).
 
 Refusals are ColorizerErrors that say what is wrong (not a video, no picture in it, corrupt, truncated, too
 long, frames too large, a segment outside the clip) and leave nothing behind: the output is written to a
@@ -28,10 +28,10 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 
-from .color import denormalize_l
-from .errors import ColorizerError
-from .imageio import VIDEO_EXTENSIONS, LoadedImage
-from .join import join
+from ..color import denormalize_l
+from ..errors import ColorizerError
+from ..imageio import VIDEO_EXTENSIONS, LoadedImage
+from ..join import join
 from .temporal import TemporalSettings, TemporalSmoother
 
 Progress = Callable[[int, int], None]  # (frames done, frames in all)

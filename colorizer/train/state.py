@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import __version__
-from .checkpoints import atomic_write, load_checkpoint, save_checkpoint
-from .color import AB_SCALE, L_CENTER, L_SCALE
-from .errors import ColorizerError
-from .models import create_model
+from .. import __version__
+from ..checkpoints import atomic_write, load_checkpoint, save_checkpoint
+from ..color import AB_SCALE, L_CENTER, L_SCALE
+from ..errors import ColorizerError
+from ..models import create_model
 
 
 @dataclass

@@ -7,7 +7,7 @@ import torch
 from skimage.color import deltaE_ciede2000
 from skimage.metrics import structural_similarity
 
-from .color import rgb_to_lab
+from ..color import rgb_to_lab
 
 
 def psnr(pred: np.ndarray, truth: np.ndarray) -> float:
@@ -60,12 +60,35 @@ def neutral_paint(pred_lab: np.ndarray, truth_lab: np.ndarray) -> float:
     return float((np.hypot(pred_lab[..., 1], pred_lab[..., 2])[neutral] > PAINT_C).mean())
 
 
+# A region painted a confident wrong hue (a red backdrop that was green, a blue uniform that was brown): a
+# WASH_BLOCK x WASH_BLOCK block whose mean chroma in the prediction is above WASH_C and whose mean ab lies
+# more than WASH_DAB from the truth's. PSNR and CIEDE2000 average such regions away and tail20 counts
+# pixels, not regions; this is what a person sees as "painted the wrong colour".
+WASH_BLOCK, WASH_C, WASH_DAB = 16, 20.0, 25.0
+
+
+def _block_means(x: np.ndarray, k: int) -> np.ndarray:
+    """(H, W, C) -> (H // k, W // k, C) means of whole k x k blocks (a ragged edge is left out)."""
+    h, w = x.shape[0] // k * k, x.shape[1] // k * k
+    return x[:h, :w].reshape(h // k, k, w // k, k, -1).mean(axis=(1, 3))
+
+
+def wash(pred_lab: np.ndarray, truth_lab: np.ndarray, block: int = WASH_BLOCK) -> float:
+    """Share of block x block regions painted a confident wrong hue; NaN for a photo smaller than one block.
+    Read beside colorfulness: gray scores 0 here, and loses elsewhere."""
+    if min(pred_lab.shape[:2]) < block:
+        return float("nan")
+    chroma = _block_means(np.hypot(pred_lab[..., 1], pred_lab[..., 2])[..., None], block)[..., 0]
+    dab = np.linalg.norm(_block_means(pred_lab[..., 1:], block) - _block_means(truth_lab[..., 1:], block), axis=-1)
+    return float(((chroma > WASH_C) & (dab > WASH_DAB)).mean())
+
+
 def image_metrics(pred: np.ndarray, truth: np.ndarray) -> dict:
     pred_lab, truth_lab = to_lab(pred), to_lab(truth)
     de = deltaE_ciede2000(truth_lab, pred_lab)
     return {"psnr": psnr(pred, truth), "ssim": ssim(pred, truth), "ciede2000": float(de.mean()),
             "tail20": float((de > TAIL_DE).mean()), "paint": neutral_paint(pred_lab, truth_lab),
-            "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
+            "wash": wash(pred_lab, truth_lab), "cf_pred": colorfulness(pred), "cf_true": colorfulness(truth)}
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -81,4 +104,4 @@ def summarize(rows: list[dict]) -> dict:
 def one_line(m: dict) -> str:
     """A summary (summarize's) as the experiments print it: the columns read together, on one line."""
     return (f"PSNR {m['psnr']:.2f}  CIEDE2000 {m['ciede2000']:.2f}  tail20 {m['tail20']:.3f}  paint {m['paint']:.3f}  "
-            f"CF {m['cf_pred']:.1f} (truth {m['cf_true']:.1f})")
+            f"wash {m['wash']:.3f}  CF {m['cf_pred']:.1f} (truth {m['cf_true']:.1f})")

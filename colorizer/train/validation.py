@@ -11,11 +11,11 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from .color import join_l_ab
+from ..color import join_l_ab
 from .data import collate
-from .metrics import image_metrics, summarize
-from .models import decode_ab
-from .train_step import prepare
+from ..evaluation.metrics import image_metrics, summarize
+from ..models import decode_ab
+from .step import prepare
 
 
 @torch.inference_mode()

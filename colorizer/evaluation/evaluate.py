@@ -8,10 +8,12 @@ squashed original. Columns, read together (a gray photo already scores well on P
   tail20          share of pixels with CIEDE2000 > 20: confidently wrong color (blotches, paint on gray things)
   paint           share of the truth's near-neutral pixels (chroma < 10: asphalt, white cloth, gray walls)
                   given a clear hue (chroma > 20): saturated color without evidence
+  wash            share of 16x16-pixel blocks painted a confident wrong hue (block-mean chroma > 20 and
+                  block-mean ab more than 25 from the original's): a red backdrop that was green
   semantic        share of photos whose ImageNet top-1 class (EfficientNet-Lite1) on the prediction equals
-                  that on the original (colorizer.semantic); `--no-semantic` skips it
+                  that on the original (colorizer.evaluation.semantic); `--no-semantic` skips it
   cf_pred/cf_true colorfulness (Hasler and Suesstrunk) of prediction and truth, and dcf = |difference|
-`--aged` gives every row (the reference rows too) a fixed, seeded aging of each photo's L (colorizer.aging:
+`--aged` gives every row (the reference rows too) a fixed, seeded aging of each photo's L (colorizer.evaluation.aging:
 grain, blur, fading, scratches...; the same aging of the same file on every run) and scores it against the
 clean photo: how a colorizer does on an old print. Two reference rows are always included: `gray` (a = b = 0) and `mean-ab` (every pixel gets the mean ab
 of the evaluated images themselves). `--by-source` adds one table per top-level folder (val-ood's kinds).
@@ -31,14 +33,14 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .color import normalize_ab
-from .errors import ColorizerError
-from .imageio import find_images, load_image, with_min_side
-from .inference import Colorizer, tone_path
-from .join import join
+from ..color import normalize_ab
+from ..errors import ColorizerError
+from ..imageio import find_images, load_image, with_min_side
+from ..inference import Colorizer, tone_path
+from ..join import join
 from .metrics import image_metrics, summarize, to_lab
 
-COLUMNS = ("psnr", "ssim", "ciede2000", "tail20", "paint", "semantic", "cf_pred", "cf_true", "dcf", "sec_per_image")
+COLUMNS = ("psnr", "ssim", "ciede2000", "tail20", "paint", "wash", "semantic", "cf_pred", "cf_true", "dcf", "sec_per_image")
 GRID_IMAGES = 12
 
 
@@ -54,7 +56,7 @@ class EvalSet:
         return self.images if self.inputs is None else self.inputs
 
     def age(self) -> "EvalSet":
-        """Every photo's input replaced by its seeded aging (colorizer.aging.age_photo); the truth stays."""
+        """Every photo's input replaced by its seeded aging (colorizer.evaluation.aging.age_photo); the truth stays."""
         from .aging import age_photo, seeded_generator
         self.inputs = [age_photo(t, seeded_generator("evaluate-aged", k)) for t, k in zip(self.images, self.keys)]
         return self
@@ -168,7 +170,7 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
              "mean-ab": (constant_predictions(inputs, (float(mean_ab[0]), float(mean_ab[1]))), 0.0)}
     tone = tone_path()
     if restore is not False and tone.is_file():
-        from .restore import Restorer
+        from ..restore import Restorer
         r = Restorer.load(tone)
         preds["gray-restored"] = (constant_predictions([r.restore_pixels(x) for x in inputs], (0.0, 0.0)), 0.0)
     results, by_source, picks = {}, {}, grid_indices(len(data.images))
@@ -248,7 +250,7 @@ def hints_table(results: dict) -> str:
 
 def grid_image(grid: dict) -> Image.Image:
     """gray | every row's prediction | truth, one photo a line."""
-    from .presentation import grid as make_grid
+    from .figures import grid as make_grid
     names = ["gray", *[k for k in grid if k not in ("gray", "mean-ab", "truth")], "truth"]
     rows = [[Image.fromarray(grid[n][i]) for n in names] for i in range(len(grid["truth"]))]
     return make_grid(rows, names, tile=160)
@@ -271,7 +273,7 @@ def main(args) -> int:
         res = evaluate_hints(args.dir, args.checkpoint, counts, args.size, args.limit)
         print(hints_table(res))
         if args.json:
-            from .presentation import line_plot
+            from .figures import line_plot
             path = Path(args.json)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"dir": str(args.dir), "size": args.size, "hints": res}, indent=2))
@@ -286,7 +288,7 @@ def main(args) -> int:
                    restore=args.restore)
     shape = f"about {args.size}^2 pixels at their own aspect ratio" if args.keep_aspect else f"{args.size}x{args.size}"
     print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {shape}"
-          + (", aged (colorizer.aging, seeded per file)" if args.aged else ""))
+          + (", aged (colorizer.evaluation.aging, seeded per file)" if args.aged else ""))
     print(format_table(res["results"]))
     if args.by_source:
         for source, rows in res["by_source"].items():

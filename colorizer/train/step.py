@@ -11,12 +11,12 @@ from pathlib import Path
 
 import torch
 
-from . import aging
-from .color import AB_SCALE, denormalize_l, normalize_l, rgb_to_model_input
-from .errors import ColorizerError
-from .hints import simulate
+from ..evaluation import aging
+from ..color import AB_SCALE, denormalize_l, normalize_l, rgb_to_model_input
+from ..errors import ColorizerError
+from ..hints import simulate
 from .losses import ColorLoss
-from .restore import Restorer
+from ..restore import Restorer
 
 
 def cpu_has_bf16() -> bool:
@@ -83,8 +83,11 @@ def prepare(rgb_u8: torch.Tensor, device: torch.device):
 class Optimization:
     """Everything that changes the weights: built once per run, `step(batch, ...)` per batch."""
 
-    def __init__(self, cfg, model: torch.nn.Module, device: torch.device, ddp: torch.nn.Module | None = None):
+    def __init__(self, cfg, model: torch.nn.Module, device: torch.device, ddp: torch.nn.Module | None = None,
+                 unaged: list[bool] | None = None):
         self.cfg, self.model, self.device = cfg, model, device
+        # per class (a label): True where the photos are already old prints, which aging must leave as they are
+        self.unaged = torch.tensor(unaged, dtype=torch.bool) if unaged and any(unaged) else None
         self.ema_model = None
         self.init_ema()
         self.amp = amp_enabled(cfg.amp, device)
@@ -158,7 +161,8 @@ class Optimization:
         if self.cfg.aged_p > 0 or self.restorer is not None:  # both work on L in [0, 100], on the CPU
             lum = denormalize_l(l).cpu()
             if self.cfg.aged_p > 0:  # seeded by the step, so a continued run ages its photos as an unbroken one would
-                lum = aging.age(lum, aging.seeded_generator(self.cfg.seed, rank, step), p=self.cfg.aged_p)
+                old = None if self.unaged is None else self.unaged[labels.clamp(min=0)]
+                lum = aging.age(lum, aging.seeded_generator(self.cfg.seed, rank, step), p=self.cfg.aged_p, skip=old)
             if self.restorer is not None:  # clone: out of inference mode, so the model may keep it for backward
                 lum = self.restorer.restore_lum(lum).clone()
             l = normalize_l(lum).to(l.device)

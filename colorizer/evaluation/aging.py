@@ -237,11 +237,13 @@ def age_one(lum: torch.Tensor, generator: torch.Generator, config: AgingConfig =
     return x, applied
 
 
-def age(lum: torch.Tensor, generator: torch.Generator, config: AgingConfig = DEFAULT, p: float = 1.0) -> torch.Tensor:
-    """Age a batch of lightness planes (B, 1, H, W) in [0, 100]; each photo with probability p."""
+def age(lum: torch.Tensor, generator: torch.Generator, config: AgingConfig = DEFAULT, p: float = 1.0,
+        skip: torch.Tensor | None = None) -> torch.Tensor:
+    """Age a batch of lightness planes (B, 1, H, W) in [0, 100]; each photo with probability p, but those that
+    `skip` (bool, (B,)) marks: real old prints, already aged by time."""
     out = lum.clone()
     for i in range(lum.shape[0]):
-        if float(torch.rand((), generator=generator)) < p:
+        if float(torch.rand((), generator=generator)) < p and (skip is None or not bool(skip[i])):
             out[i, 0] = age_one(lum[i, 0], generator, config)[0].to(lum.dtype)
     return out
 
@@ -249,14 +251,14 @@ def age(lum: torch.Tensor, generator: torch.Generator, config: AgingConfig = DEF
 def age_photo(rgb_u8, generator: torch.Generator, config: AgingConfig = DEFAULT):
     """An (H, W, 3) uint8 sRGB photo -> the gray (H, W, 3) uint8 photo an old print of it would be: its L
     aged, no color. What `evaluate --aged` gives every row, against the clean photo as the truth."""
-    from .color import photo_l
+    from ..color import photo_l
     lum = photo_l(rgb_u8)
     return gray_photo(age_one(lum, generator, config)[0])
 
 
 def gray_photo(lum: torch.Tensor):
     """L (H, W) in [0, 100] -> the gray uint8 (H, W, 3) sRGB photo of that lightness and no color."""
-    from .color import lab_to_rgb
+    from ..color import lab_to_rgb
     lab = torch.cat([lum[None].float(), torch.zeros(2, *lum.shape)])
     return (lab_to_rgb(lab).permute(1, 2, 0) * 255).round().to(torch.uint8).numpy()
 
