@@ -58,3 +58,11 @@ def test_a_routed_checkpoint_cards_its_partner_and_its_judgement(tmp_path):
     assert [str(p.name) for p in cards.partner_files(tmp_path / "routed.safetensors", meta)] == [
         "partner.safetensors", "judge.safetensors"]
     assert cards.routed_cards(tmp_path / "routed.safetensors", {}) == []
+
+
+def test_the_real_old_photographs_table_goes_before_the_cards_and_replaces_an_earlier_one():
+    text = "# Model cards\n\n### Validation\n\n| a |\n\n## effnet-unet\n\ncard\n"
+    once = cards.insert_section(text, "Real old", ["### Real old: cmd", "", "| v1 |", ""])
+    assert once.index("### Real old") < once.index("## effnet-unet") and "| v1 |" in once
+    twice = cards.insert_section(once, "Real old", ["### Real old: cmd", "", "| v2 |", ""])
+    assert "| v1 |" not in twice and twice.count("### Real old") == 1 and twice.endswith("card\n")
