@@ -295,7 +295,8 @@ class Colorizer:
             hints = hints.to(self.device)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
             ab = self.model.predict_ab(l_small.to(self.device), s, self.rebalance_lambda, hints=hints)
-        ab = ab * check_strength(strength)  # before the hints are laid on, so a hint keeps its own colour
+        if strength is not None:  # before the hints are laid on, so a hint keeps its own colour
+            ab = ab * check_strength(strength)
         return ab if hints is None else propagate(ab.cpu(), l_small.cpu(), hints.cpu(), self.propagation).to(ab.device)
 
     def hint_planes(self, hints: HintInput, full_shape: tuple[int, int], work_shape: tuple[int, int]) -> torch.Tensor | None:
