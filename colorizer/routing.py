@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from .checkpoints import load_checkpoint, save_checkpoint
 from .color import denormalize_l
 from .errors import ColorizerError
-from .imageio import LoadedImage, has_color, is_toned
+from .imageio import LoadedImage
 from .join import luminance
 
 ANALYSIS_SIDE = 256
@@ -100,8 +100,7 @@ def old_print_probability(detector: OldPrintDetector, im: LoadedImage) -> float:
     """How much a loaded photo looks like an old print. One tone over a gray photo (a sepia or cyanotype
     print, a scan with a cast: colorizer.imageio.is_toned) is a print's by nature and counts as one outright;
     otherwise the detector reads its lightness."""
-    src = im.preview if im.preview is not None else im.pixels
-    if src.ndim == 3 and has_color(src) and is_toned(src):
+    if im.is_toned:  # the same cached reading the pipeline's "no original" rests on
         return 1.0
     return detector.probability(photo_lightness(im))
 
