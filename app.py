@@ -106,7 +106,7 @@ def _parse_hint_json(text: str | None) -> list:
 
 
 def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = "",
-             restore: bool | None = None, strength: float | None = None):
+             restore: bool | None = None, strength: float | None = None, repair: bool | None = None):
     """Colorize one photo, optionally with user color hints.
 
     Args:
@@ -118,11 +118,12 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
         restore: restore a faded print's tone (lifted blacks, dull whites, dark corners) before colorizing;
             empty: as the model's release chose (the flagship's card says which).
         strength: colour strength from 0 (gray) through 1 (auto: as decoded for the kind of photo) to 2 (vivid).
+        repair: fill scratches, cracks and dust before colorizing (empty: as the model's release chose; False: never).
     Returns the colorized photo at full resolution (JPEG for JPEG photos, else PNG) and a summary (model,
     time, and PSNR / CIEDE2000 / colorfulness against the original when the upload had color)."""
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
-    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore, strength=strength)
+    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore, strength=strength, repair=repair)
     return r["full"], demo.summary(r)
 
 
@@ -153,21 +154,31 @@ def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
 
 
 def _render(image, checkpoint, size, temperature, hints, page: bool = True, restore: bool | None = None,
-            strength: float | None = None) -> dict:
+            strength: float | None = None, repair: bool | None = None, defect_map: bool = False) -> dict:
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
         r = demo.render(c, image, int(size), float(temperature), _parse_hint_json(hints), PREVIEW, _TMP, PHOTOS,
-                        MAX_PIXELS, page=page, restore=restore, strength=strength).as_state()
+                        MAX_PIXELS, page=page, restore=restore, strength=strength,
+                        repair=_repair_choice(c, repair), defect_map=bool(defect_map)).as_state()
     except (ColorizerError, OSError) as exc:
         raise _error(exc, image) from None
     return dict(r, source=image)  # the source: where a hint click's suggestions are computed
 
 
-def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None):
+def _repair_choice(c: Colorizer, checked: bool | None) -> bool | None:
+    """The switch: ticked where the release repairs old photos means "as released" (photos judged old are
+    repaired); ticked otherwise means repair this photo; unticked, never."""
+    if checked is None:
+        return None
+    return None if checked and c.repair_old else bool(checked)
+
+
+def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None, repair=None, defect_map=False):
     """The page's own colorize: the same, plus the panel with hint dots and the result kept in state."""
     if not image:
         return None, None, None, None, "", None, None, gr.update(choices=[], value=None)
-    r = _render(image, checkpoint, size, temperature, hints, restore=restore, strength=strength)  # where a hint click's suggestions are computed
+    r = _render(image, checkpoint, size, temperature, hints, restore=restore, strength=strength, repair=repair,
+                defect_map=defect_map)  # where a hint click's suggestions are computed
     labels = [(f"#{i + 1} at ({h[0]}, {h[1]}) {demo_hex(h[2])}", i) for i, h in enumerate(r["hints"])]
     return (r["gray"], r["color_marked"], r["original"], (r["gray"], r["color"]), demo.summary(r), r["full"], r,
             gr.update(choices=labels, value=None))
@@ -311,6 +322,13 @@ def build() -> gr.Blocks:
                                              elem_id="strength",
                                              info="1 is auto: the colours as chosen for this kind of photo. Lower "
                                                   "is calmer (0: gray), higher more vivid. Your hints keep their colour.")
+                        with gr.Row():
+                            repair = gr.Checkbox(value=bool(flagship and flagship.repair_old), label="Repair scratches and dust",
+                                                 elem_id="repair",
+                                                 info="Scratches, cracks, dust and hairs found and filled before "
+                                                      "colorizing. Off: the photo as it is.")
+                            defects = gr.Checkbox(value=False, label="Show the defect map", elem_id="show-defects",
+                                                  info="The grayscale panel marks in red what the repair finds.")
                         hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
                                            info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
                     with gr.Row():
@@ -375,7 +393,8 @@ def build() -> gr.Blocks:
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
 
-        show_in = [inp, ckpt, size, temp, hints, restore, strength]
+        show_in = [inp, ckpt, size, temp, hints, restore, strength, repair]
+        page_in = [*show_in, defects]  # the page's own: the defect map is for the eye, not the API
         show_out = [gray, pred, orig, slider, info, dl, result, placed]
         private = dict(api_visibility="private")
         quiet = dict(api_visibility="private", show_progress="hidden")
@@ -397,30 +416,32 @@ def build() -> gr.Blocks:
                         api_description="Colorize a video clip (at most 20 s and 720p here), colors steady across frames.")
         vgo.click(_colorize_video_page, [vin, ckpt, vstart, vend], [vout, vfile, vinfo], **private)
 
-        go.click(_show, show_in, show_out, **private)
-        inp.change(lambda: "", None, hints, **quiet).then(_show, show_in, show_out, **private)
+        go.click(_show, page_in, show_out, **private)
+        inp.change(lambda: "", None, hints, **quiet).then(_show, page_in, show_out, **private)
         every.click(_compare_page, [inp, size, temp], [comparison, gallery, grid_file, comp], **private)
         make_sheet.click(_sheet, [result], [export], **private)
         make_deck.click(_deck, [result, comp], [export], **private)
 
         pred.select(_pick, [result, ckpt, size, hints], [point, picker, swatches, where], **private)
 
-        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength):
+        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map):
             """Re-colorize after a hint edit, unless the visitor turned that off (slow machines) or the hints
             are what is already shown."""
             if not on or (shown and _parse_hint_json(hints) == shown["hints"]):
                 return tuple(gr.skip() for _ in show_out)
-            return _show(image, checkpoint, size, temperature, hints, restore, strength)
+            return _show(image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map)
 
         def then_show(event):
-            event.then(refresh, [auto, result, *show_in], show_out, **private)
+            event.then(refresh, [auto, result, *page_in], show_out, **private)
 
         then_show(picker.change(_add_hint, [point, picker, hints], [hints], trigger_mode="always_last", **quiet))
         then_show(swatches.select(_swatch, [point, hints], [hints, picker], **quiet))
         then_show(undo.click(_undo, [hints], [hints], **quiet))
         then_show(clear.click(lambda: "", None, [hints], **quiet))
         then_show(remove.click(_remove, [hints, placed], [hints], **quiet))
-        apply.click(_show, show_in, show_out, **private)
+        apply.click(_show, page_in, show_out, **private)
+        for switch in (repair, defects):  # a photo on the page is shown again with the switch's effect
+            switch.change(_show, page_in, show_out, **private)
 
         list_api = gr.JSON(visible=False)
         page.load(lambda: [e["name"] for e in Colorizer.available()], None, list_api, api_name="checkpoints",

@@ -5,6 +5,7 @@
     torchrun --nproc_per_node=2 train.py ...   # distributed (gloo on CPU, nccl on GPU)
     python train.py tone --state-dir recipes/tone-v1 ...   # the tone-restoration network (colorizer.train.tone)
     python train.py old-print --out ...                    # the old-print judgement (colorizer.train.old_print)
+    python train.py repair --state-dir recipes/repair-v1 ... # the defect detector (colorizer.train.repair)
 """
 import sys
 
@@ -17,4 +18,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["old-print"]:
         from colorizer.train.old_print import main as print_main
         sys.exit(print_main(sys.argv[2:]))
+    if sys.argv[1:2] == ["repair"]:
+        from colorizer.train.repair import main as repair_main
+        sys.exit(repair_main(sys.argv[2:]))
     sys.exit(main())

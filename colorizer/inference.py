@@ -37,6 +37,7 @@ from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 from .models import list_models
+from .repair import REPAIR_CHECKPOINT, Repairer, default_repairer
 from .restore import Restorer
 from .routing import OldPrintDetector, old_print_probability, partner_paths
 
@@ -86,6 +87,10 @@ class _PhotoView:
             return join(self.image.pixels, ab)
         return paste(im.pixels, self.frame, join(self.image.pixels, ab))
 
+    def repaired(self, repairer: Repairer | None) -> "_PhotoView":
+        """The same view with its photo's scratches and dust filled (colorizer.repair), or itself when None."""
+        return self if repairer is None else replace(self, image=repairer.repair_loaded(self.image))
+
     def restored(self, restorer: Restorer | None) -> "_PhotoView":
         """The same view with its photo's tone restored (colorizer.restore), or itself when restorer is None."""
         return self if restorer is None else replace(self, image=restorer.restore_image(self.image))
@@ -127,6 +132,9 @@ class ColorizeResult:
     restored: bool = False           # its tone was restored before colorizing (colorizer.restore)
     toned: bool = False              # the upload was a toned black-and-white print (sepia, cyanotype...): no original
     strength: float = 1.0            # the colour strength used (1: as decoded for this kind of photo)
+    decoded_as: str = ""             # "old photo" or "photo": which of the checkpoint's decodings (Colorizer.kind_of)
+    repaired: float | None = None    # the share of pixels filled as scratches and dust (colorizer.repair); None: not asked
+    why: str = ""                    # and why, in words
 
 
 class Colorizer:
@@ -148,6 +156,10 @@ class Colorizer:
         # checkpoint's release names one in its metadata ("clean_partner")
         self.partner: Colorizer | None = None
         self.detector: OldPrintDetector | None = None
+        # photos judged old (a toned print, or the judgement above its threshold) are decoded with settings
+        # chosen on real old photographs, when the checkpoint's release names them ("old_photo")
+        self.old_decoding: DecodeSettings | None = None
+        self.repair_old = False  # whether the release repairs the photos it judges old by default (colorizer.repair)
 
     # ------------------------------------------------------------ loading
     @staticmethod
@@ -177,6 +189,18 @@ class Colorizer:
         c.restore_default = bool(c.metadata.get("restore_tone")) if restore is None else bool(restore)
         if c.restore_default:
             c._tone_model()  # loaded now, not on a request
+        old = c.metadata.get("old_photo")
+        if route and old:
+            try:  # {"decode": {...}, "detector": the judgement's name, "threshold": p}, the judgement beside it
+                c.old_decoding = DecodeSettings.from_metadata(old)
+                judge, threshold = old["detector"], float(old.get("threshold", 0.5))
+                c.repair_old = bool(old.get("repair", False))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ColorizerError(f"{c.path}: unreadable old_photo settings ({exc})") from None
+            path = (c.path or WEIGHTS_DIR / f"{c.name}.safetensors").parent / f"{judge}.safetensors"
+            if not path.is_file():
+                raise ColorizerError(f"{c.name} judges old photos with {judge!r}, but {path} is missing")
+            c.detector = OldPrintDetector.load(path, threshold)
         partner = c.metadata.get("clean_partner")
         if route and partner:
             try:  # {"checkpoint": partner's name, "detector": the judgement's name, "threshold": p}, beside it
@@ -191,14 +215,32 @@ class Colorizer:
             c.partner = cls.load(paths[name], device, backend, restore=None, route=False)
         return c
 
+    def old_print_score(self, im: LoadedImage) -> float | None:
+        """How much the photo looks like an old print (colorizer.routing), None when this checkpoint does not
+        judge; kept with the photo, so a re-run with new hints is judged alike."""
+        if self.detector is None:
+            return None
+        if "old_print" not in im.memo:
+            im.memo["old_print"] = old_print_probability(self.detector, im)
+        return im.memo["old_print"]
+
     def route_for(self, im: LoadedImage) -> tuple["Colorizer", float | None]:
         """The colorizer this photo goes to and how much it looks like an old print (None: not routed)."""
         if self.partner is None or self.detector is None:
             return self, None
-        if "old_print" not in im.memo:  # kept with the photo: a re-run with new hints is routed alike
-            im.memo["old_print"] = old_print_probability(self.detector, im)
-        p = im.memo["old_print"]
+        p = self.old_print_score(im)
         return (self if p >= self.detector.threshold else self.partner), p
+
+    def kind_of(self, im: LoadedImage) -> tuple[DecodeSettings, str, str]:
+        """The decoding this photo gets, its name ("old photo" or "photo") and why, in words."""
+        if self.old_decoding is None:
+            return self.decoding, "photo", ""
+        if im.is_toned:
+            return self.old_decoding, "old photo", "a toned print"
+        p = self.old_print_score(im)
+        if p >= self.detector.threshold:
+            return self.old_decoding, "old photo", f"old-print score {p:.2f} >= {self.detector.threshold:g}"
+        return self.decoding, "photo", f"old-print score {p:.2f} < {self.detector.threshold:g}"
 
     def _tone_model(self) -> Restorer:
         """The tone-restoration model the checkpoint's release names (else the shipped one), loaded once."""
@@ -209,6 +251,14 @@ class Colorizer:
                     raise ColorizerError(f"tone restoration needs {path}, which is missing")
                 self._tone = Restorer.load(path)
             return self._tone
+
+    def _repairer(self, im: LoadedImage, repair: bool | None) -> Repairer | None:
+        """repair=None: as the release chose (its "old_photo" entry's "repair": photos judged old, kind_of, are
+        repaired); True: repaired (the network must be there); False: not."""
+        if repair is False or (repair is None and not (self.repair_old and self.kind_of(im)[1] == "old photo"
+                                                       and REPAIR_CHECKPOINT.is_file())):
+            return None
+        return default_repairer()
 
     def _restorer(self, restore: bool | None) -> Restorer | None:
         """restore=None: this colorizer's default; True: restore (the model loaded on first use); False: not."""
@@ -287,10 +337,13 @@ class Colorizer:
     # ------------------------------------------------------------ prediction
     @torch.inference_mode()
     def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None,
-                   hints: torch.Tensor | None = None, strength: float | None = None) -> torch.Tensor:
+                   hints: torch.Tensor | None = None, strength: float | None = None,
+                   decoding: DecodeSettings | None = None) -> torch.Tensor:
         """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w); hints: (B,3,h,w) planes.
-        strength scales the guessed colours' chroma (check_strength), never a user's hint."""
-        s = self.decoding if temperature is None else replace(self.decoding, temperature=float(temperature))
+        strength scales the guessed colours' chroma (check_strength), never a user's hint. decoding: the
+        settings (kind_of); None: the checkpoint's own."""
+        s = decoding or self.decoding
+        s = s if temperature is None else replace(s, temperature=float(temperature))
         if hints is not None:
             hints = hints.to(self.device)
         with self._lock:  # BatchNorm/eval modules are stateless, but torch threads are shared: serialize
@@ -320,7 +373,7 @@ class Colorizer:
 
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
                  max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
-                 strength: float | None = None) -> Image.Image:
+                 strength: float | None = None, repair: bool | None = None) -> Image.Image:
         """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution.
 
         hints: user colors, a list of (x, y, (r, g, b)) in the image's full-resolution pixels, sRGB 0-255
@@ -328,22 +381,27 @@ class Colorizer:
         lightness, so a hint says "this region is blue", not "this pixel is exactly this blue".
         restore: restore a faded print's tone first (colorizer.restore); None: this colorizer's default.
         strength: colour strength from calm (0, gray) through 1 (as decoded for this kind of photo; None is
-        "auto", the same) to vivid (at most 2): the guessed chroma is scaled, a hint's colour is kept."""
+        "auto", the same) to vivid (at most 2): the guessed chroma is scaled, a hint's colour is kept.
+        repair: fill scratches, cracks and dust first (colorizer.repair); None: as the checkpoint's release
+        chose (photos judged old, when it repairs them)."""
         return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels,
-                                   hints=None if hints is None else [hints], restore=restore, strength=strength)[0]
+                                   hints=None if hints is None else [hints], restore=restore, strength=strength,
+                                   repair=repair)[0]
 
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                        batch_size: int = 8, hints: Sequence[HintInput] | None = None,
-                       restore: bool | None = None, strength: float | None = None) -> list[Image.Image]:
+                       restore: bool | None = None, strength: float | None = None,
+                       repair: bool | None = None) -> list[Image.Image]:
         """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
         return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints, restore,
-                                                         strength)]
+                                                         strength, repair)]
 
     def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                         temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                         batch_size: int = 8, hints: Sequence[HintInput] | None = None,
-                        restore: bool | None = None, strength: float | None = None) -> list[np.ndarray]:
+                        restore: bool | None = None, strength: float | None = None,
+                        repair: bool | None = None) -> list[np.ndarray]:
         """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
         hints: one hint list per image (None or [] for none). A bad input or hint raises ColorizerError
@@ -355,46 +413,51 @@ class Colorizer:
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
         if self.partner is None:
-            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength)
+            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength, repair)
         out: list[np.ndarray | None] = [None] * len(loaded)
         routes = [self.route_for(im)[0] for im in loaded]
         for c in {id(c): c for c in routes}.values():
             idx = [i for i, r in enumerate(routes) if r is c]
             done = c._colorize_loaded([loaded[i] for i in idx], c._check_size(asked), temperature, batch_size,
-                                      None if hints is None else [hints[i] for i in idx], restore, strength)
+                                      None if hints is None else [hints[i] for i in idx], restore, strength, repair)
             for i, a in zip(idx, done):
                 out[i] = a
         return out
 
     def _colorize_loaded(self, loaded: list[LoadedImage], size: int, temperature: float | None, batch_size: int,
                          hints: Sequence[HintInput] | None, restore: bool | None,
-                         strength: float | None = None) -> list[np.ndarray]:
+                         strength: float | None = None, repair: bool | None = None) -> list[np.ndarray]:
         """colorize_arrays by this checkpoint alone, the photos loaded."""
         restorer = self._restorer(restore)
-        views = [_photo_view(im, None if hints is None else h, self.find_frames).restored(restorer)
-                 for im, h in zip(loaded, hints or [None] * len(loaded))]
+        views = []
+        for im, h in zip(loaded, hints or [None] * len(loaded)):
+            view, repairer = _photo_view(im, None if hints is None else h, self.find_frames), self._repairer(im, repair)
+            # the share of pixels filled, kept with the photo for run()'s result (None: not repaired)
+            im.memo["repaired_share"] = None if repairer is None else float(repairer.find_in(view.image).mean())
+            views.append(view.repaired(repairer).restored(restorer))
         prepared = [_model_input(v.image, size) for v in views]
         planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
             if hints is not None else [None] * len(loaded)
+        decodings = [self.kind_of(im)[0] for im in loaded]
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
-        for i, ls in enumerate(prepared):
-            groups.setdefault(tuple(ls.shape[-2:]), []).append(i)
-        for shape, idx in groups.items():
+        for i, ls in enumerate(prepared):  # one batch per working shape and decoding
+            groups.setdefault((tuple(ls.shape[-2:]), decodings[i]), []).append(i)
+        for (shape, decoding), idx in groups.items():
             for k in range(0, len(idx), batch_size):
                 chunk = idx[k:k + batch_size]
                 hint_batch = None
                 if any(planes[i] is not None for i in chunk):
                     hint_batch = torch.cat([planes[i] if planes[i] is not None else torch.zeros(1, 3, *shape)
                                             for i in chunk])
-                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch, strength)
+                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch, strength, decoding)
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
         return [_with_alpha(v.join(im, ab), im.alpha) for im, v, ab in zip(loaded, views, abs_)]
 
     def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
             max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
-            strength: float | None = None) -> ColorizeResult:
+            strength: float | None = None, repair: bool | None = None) -> ColorizeResult:
         """Colorize one image and return gray / prediction / original (None when the input had no colour, or only
         a toned print's one tone: a sepia or cyanotype print is black and white, not an original to score against).
         hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
@@ -403,16 +466,19 @@ class Colorizer:
         loaded = image if isinstance(image, LoadedImage) else \
             load_image(image, max_pixels, preview_side=self._check_size(size))
         color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints],
-                                             restore=restore, strength=strength)[0])
+                                             restore=restore, strength=strength, repair=repair)[0])
         seconds = time.perf_counter() - t0
         used, old_print = self.route_for(loaded)
+        _, decoded_as, why = used.kind_of(loaded)
+        old_print = used.old_print_score(loaded) if old_print is None else old_print
         if "gray" not in loaded.memo:  # same L, no chroma; the same for every re-run of this photo
             loaded.memo["gray"] = _to_pil(_with_alpha(join(loaded.pixels, np.zeros((2, 1, 1), np.float32)), loaded.alpha))
         gray = loaded.memo["gray"]
         original = _to_pil(_with_alpha(loaded.rgb, loaded.alpha)) if loaded.is_color else None
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds, model=used.name,
                               old_print=old_print, restored=used.restore_default if restore is None else bool(restore),
-                              toned=loaded.is_toned, strength=check_strength(strength))
+                              toned=loaded.is_toned, strength=check_strength(strength), decoded_as=decoded_as, why=why,
+                              repaired=loaded.memo.get("repaired_share"))
 
     @torch.inference_mode()
     def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,
@@ -434,18 +500,20 @@ class Colorizer:
         size = self._check_size(size)
         h, w = loaded.shape
         point = parse_hints([[x, y, [0, 0, 0]]], w, h)[0]  # the same coordinate checks as a hint's
-        view = _photo_view(loaded, [*parse_hints(hints, w, h), point], self.find_frames).restored(self._restorer(None))  # what colorize sees
+        decoding = self.kind_of(loaded)[0]  # the photo's own decoding, as colorize gives it
+        view = _photo_view(loaded, [*parse_hints(hints, w, h), point], self.find_frames)  # what colorize sees
+        view = view.repaired(self._repairer(loaded, None)).restored(self._restorer(None))
         point, hints = view.hints[-1], view.hints[:-1]
         loaded, (h, w) = view.image, view.image.shape
         l_small = _model_input(loaded, size)
         planes = self.hint_planes(hints, loaded.shape, tuple(l_small.shape[-2:]))
         with self._lock:
-            out = run_model(self.model, l_small.to(self.device), None if planes is None else planes.to(self.device), self.decoding)
+            out = run_model(self.model, l_small.to(self.device), None if planes is None else planes.to(self.device), decoding)
         logits = out["logits"][0].float().cpu()
         qh, qw = logits.shape[-2:]
         z = logits[:, min(qh - 1, int(point.y * qh / h)), min(qw - 1, int(point.x * qw / w))]
-        if self.decoding.prior_correction:  # the calibrated distribution, as the decoder sees it
-            z = z + bins.prior_correction(self.decoding.prior_correction, self.rebalance_lambda)
+        if decoding.prior_correction:  # the calibrated distribution, as the decoder sees it
+            z = z + bins.prior_correction(decoding.prior_correction, self.rebalance_lambda)
         p = torch.softmax(z, dim=0)
         b = bins.load_bins()
         centers, step = b["centers"], b["grid"]

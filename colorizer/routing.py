@@ -1,5 +1,10 @@
 """Routing: does a gray photo look like an old print, or like a clean photo turned gray?
 
+Two judgements live here. `ContentNet` ("old-photo-net", weights/old-photo.safetensors) picks the flagship's
+decoding: real old photographs are decoded with settings chosen on real old photographs
+(colorizer.inference.Colorizer.kind_of). `PrintNet` ("old-print-net") is the older texture judgement that
+routed photos between two networks (below); it learned our aging, not old photographs.
+
 Why: one network of the flagship's size cannot serve both. Trained on aged prints it hedges and colours clean
 photos of unseen kinds 0.2-0.3 CIEDE2000 worse; trained on clean photos it reads grain as texture and scratches
 as edges and colours old prints 0.7-1.3 worse (docs/experiments.md, "What v2's recipe is worth on unseen
@@ -32,6 +37,7 @@ from .join import luminance
 
 ANALYSIS_SIDE = 256
 ARCH = "old-print-net"
+CONTENT_ARCH = "old-photo-net"
 
 
 class PrintNet(nn.Module):
@@ -54,12 +60,39 @@ class PrintNet(nn.Module):
         return self.head(torch.cat([f.mean((2, 3)), f.std((2, 3))], 1))[:, 0]
 
 
-def analysis_view(lum: torch.Tensor | np.ndarray) -> torch.Tensor:
-    """Lightness (H, W) in [0, 100] -> (1, 1, h, w) in [0, 1] with a short side of ANALYSIS_SIDE (area
-    resampling down, bilinear up)."""
+class ContentNet(nn.Module):
+    """What a photo shows rather than its grain: EfficientNet-Lite0's ImageNet features (gray lightness in all
+    three channels) pooled over the photo (mean and spread), and one logit. The encoder is kept as ImageNet
+    trained it; only the head is fitted (colorizer.train.old_print, --arch old-photo-net). old-print v3's texture
+    CNN could not tell Prokudin-Gorsky's plates from modern photos turned gray once sharpness was taken from
+    it (AUC 0.75); these features can (0.97, experiments/old_photo_probe.py): period streets, dress and
+    buildings, the tonality of an orthochromatic plate."""
+
+    arch_name = CONTENT_ARCH
+
+    def __init__(self):
+        super().__init__()
+        import timm
+        self.arch_kwargs = {}
+        self.encoder = timm.create_model("tf_efficientnet_lite0", pretrained=False, num_classes=0)
+        self.head = nn.Linear(2 * self.encoder.num_features, 1)
+
+    def features(self, l01: torch.Tensor) -> torch.Tensor:
+        from .models.pretrained import to_lite_input
+        f = self.encoder.forward_features(to_lite_input(l01.repeat(1, 3, 1, 1)))
+        return torch.cat([f.mean((2, 3)), f.std((2, 3))], 1)
+
+    def forward(self, l01: torch.Tensor) -> torch.Tensor:
+        """Lightness (B, 1, H, W) scaled to [0, 1] -> logits (B,)."""
+        return self.head(self.features(l01))[:, 0]
+
+
+def analysis_view(lum: torch.Tensor | np.ndarray, side: int = ANALYSIS_SIDE) -> torch.Tensor:
+    """Lightness (H, W) in [0, 100] -> (1, 1, h, w) in [0, 1] with a short side of `side` (area resampling
+    down, bilinear up)."""
     x = torch.as_tensor(np.asarray(lum, dtype=np.float32)).float()[None, None] / 100
     h, w = x.shape[-2:]
-    k = ANALYSIS_SIDE / min(h, w)
+    k = side / min(h, w)
     shape = (max(8, round(h * k)), max(8, round(w * k)))
     if shape != (h, w):
         x = F.interpolate(x, size=shape, mode="area" if k < 1 else "bilinear", align_corners=None if k < 1 else False)
@@ -77,10 +110,13 @@ def photo_lightness(im: LoadedImage) -> np.ndarray:
 class OldPrintDetector:
     """A loaded PrintNet and the threshold at which a photo counts as an old print. Stateless per call."""
 
-    def __init__(self, net: PrintNet, threshold: float = 0.5, metadata: dict | None = None):
+    def __init__(self, net: nn.Module, threshold: float = 0.5, metadata: dict | None = None):
         if not 0.0 <= float(threshold) <= 1.0:
             raise ColorizerError(f"an old-print threshold is a probability in [0, 1], not {threshold!r}")
         self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
+        # the scale it was trained to read photos at (old-print v1, v2: ANALYSIS_SIDE; v3: 128, a scale every
+        # photo is shrunk to, so that no photo is judged from an enlarged, softened view)
+        self.side = int(self.metadata.get("analysis_side", ANALYSIS_SIDE))
 
     @classmethod
     def load(cls, path: str | os.PathLike, threshold: float = 0.5) -> "OldPrintDetector":
@@ -90,7 +126,7 @@ class OldPrintDetector:
     @torch.inference_mode()
     def probability(self, lum: torch.Tensor | np.ndarray) -> float:
         """P(old print) for one photo's lightness (H, W) in [0, 100]."""
-        return float(torch.sigmoid(self.net(analysis_view(lum))).item())
+        return float(torch.sigmoid(self.net(analysis_view(lum, self.side))).item())
 
     def probabilities(self, lums) -> np.ndarray:
         return np.array([self.probability(l) for l in lums])
@@ -105,14 +141,16 @@ def old_print_probability(detector: OldPrintDetector, im: LoadedImage) -> float:
     return detector.probability(photo_lightness(im))
 
 
-def _build(arch: str, **kwargs) -> PrintNet:
+def _build(arch: str, **kwargs) -> nn.Module:
+    if arch == CONTENT_ARCH:
+        return ContentNet(**kwargs)
     if arch != ARCH:
-        raise ColorizerError(f"not an old-print detector (its architecture is {arch!r}, not {ARCH!r})")
+        raise ColorizerError(f"not an old-print detector (its architecture is {arch!r}, not {ARCH!r} or {CONTENT_ARCH!r})")
     return PrintNet(**kwargs)
 
 
-def save_detector(path: str | os.PathLike, net: PrintNet, metadata: dict) -> None:
-    save_checkpoint(path, net, metadata)
+def save_detector(path: str | os.PathLike, net: nn.Module, metadata: dict, half: bool = False) -> None:
+    save_checkpoint(path, net, metadata, half=half)
 
 
 def partner_paths(checkpoint: str | os.PathLike, settings: dict) -> tuple[Path, Path]:
@@ -121,5 +159,5 @@ def partner_paths(checkpoint: str | os.PathLike, settings: dict) -> tuple[Path, 
     return folder / f"{settings['checkpoint']}.safetensors", folder / f"{settings['detector']}.safetensors"
 
 
-__all__ = ["ANALYSIS_SIDE", "ARCH", "OldPrintDetector", "PrintNet", "analysis_view", "old_print_probability",
+__all__ = ["ANALYSIS_SIDE", "ARCH", "CONTENT_ARCH", "ContentNet", "OldPrintDetector", "PrintNet", "analysis_view", "old_print_probability",
            "partner_paths", "photo_lightness", "save_detector"]

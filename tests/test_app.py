@@ -77,7 +77,7 @@ def test_named_endpoints(client):
     api = client.view_api(print_info=False, return_format="dict")
     assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video"}  # no stray /colorize_1
     params = [p["parameter_name"] for p in api["named_endpoints"]["/colorize"]["parameters"]]
-    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength"]
+    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength", "repair"]
 
 
 def test_colour_strength_through_the_api(client, tmp_path):

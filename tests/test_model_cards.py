@@ -66,3 +66,37 @@ def test_the_real_old_photographs_table_goes_before_the_cards_and_replaces_an_ea
     assert once.index("### Real old") < once.index("## effnet-unet") and "| v1 |" in once
     twice = cards.insert_section(once, "Real old", ["### Real old: cmd", "", "| v2 |", ""])
     assert "| v1 |" not in twice and twice.count("### Real old") == 1 and twice.endswith("card\n")
+
+
+def test_the_old_photo_decoding_its_judgement_and_the_repair_network_get_cards(tmp_path):
+    """A checkpoint with two decodings cards how the old-photo one was chosen and the judgement that picks it;
+    the repair network has its own card; a card is replaced in place, or appended."""
+    from colorizer.repair import DefectNet, save_repairer
+    from colorizer.routing import PrintNet, save_detector
+    save_detector(tmp_path / "judge.safetensors", PrintNet(8), {
+        "kind": "old-photo judgement", "threshold": 0.23, "minutes": 2.0, "date": "2026-11-27", "analysis_side": 192,
+        "val": {"auc": 0.5, "clean_to_old_print": 0.047, "aged_to_old_print": 0.03, "real_old_to_old_print": 0.86,
+                "clean_unseen_to_old_print": 0.22},
+        "training": {"data": "train", "photos": 3000, "real_old": "train/historical", "real_copies": 2, "epochs": 30,
+                     "clean_share": 0.05, "real_val": "val-historical", "clean_val": "val-ood",
+                     "out": "weights/old-photo.safetensors"}})
+    meta = {"old_photo": {"decode": {"confidence": 25.0}, "detector": "judge", "threshold": 0.23, "tuning": {
+        "data": "val-historical", "images": 332, "chosen_by": "least wash at no loss", "rule": "the rule",
+        "scores": {"psnr": 22.56, "ciede2000": 11.02, "wash": 0.016, "dcf": 29.0},
+        "modern_scores": {"psnr": 22.51, "ciede2000": 11.19, "wash": 0.055, "dcf": 16.2}}}}
+    text = "\n".join(cards.old_photo_cards(tmp_path / "effnet-unet.safetensors", meta))
+    assert "`effnet-unet` decodes old photos" in text and "## judge" in text and "0.016" in text and "0.055" in text
+    assert "`val-historical` 0.86" in text and "short side of 192 px" in text
+    assert cards.old_photo_cards(tmp_path / "x.safetensors", {}) == []
+    save_repairer(tmp_path / "repair.safetensors", DefectNet(4), {
+        "threshold": 0.6, "rule": "best F1", "date": "2026-11-27",
+        "val": {"f1": 0.8, "precision": 0.85, "recall": 0.75, "clean_flagged": 0.0005},
+        "training": {"data": "train", "crop": 128, "max_side": 256, "clean_p": 0.15, "aging_p": 0.6, "steps": 3000,
+                     "batch_size": 32, "lr": 0.003, "max_clean_flag": 0.001, "state_dir": "recipes/repair-v1"}})
+    card = cards.repair_card(tmp_path / "repair.safetensors")
+    assert card[0] == "## repair" and "F1 0.800" in "\n".join(card) and "recipes/repair-v1.sh" in "\n".join(card)
+    base = "# Model cards\n\n## effnet-unet\n\nold\n\n## tone\n\ntone card"
+    once = cards.replace_card(base, "repair", card)
+    assert once.rstrip().endswith(card[-2]) and once.count("## repair") == 1
+    twice = cards.replace_card(once, "effnet-unet", ["## effnet-unet", "", "new", ""])
+    assert "new" in twice and "\nold\n" not in twice and "## tone" in twice and "## repair" in twice

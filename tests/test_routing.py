@@ -75,10 +75,13 @@ def test_real_old_photographs_join_the_judgements_positives_and_its_validation(t
     out = tmp_path / "judge.safetensors"
     report = train(PrintTrainConfig(data=str(root), val_data=str(root), out=str(out), photos=4, epochs=8, batch_size=8,
                                     crop=96, width=8, lr=5e-3, val_images=4, real_old=str(real), real_val=str(real),
-                                    clean_val=str(root)))
+                                    clean_val=str(root), analysis_side=128, clean_share=0.25))
     assert report["real_old_images"] == 4 and report["clean_unseen_images"] == 4
     assert 0.0 <= report["real_old_to_old_print"] <= 1.0 and 0.0 <= report["auc_real_vs_clean"] <= 1.0
-    assert OldPrintDetector.load(out).metadata["training"]["real_old"] == str(real)
+    judge = OldPrintDetector.load(out)
+    assert judge.metadata["training"]["real_old"] == str(real)
+    assert judge.side == 128 and report["threshold"] == pytest.approx(judge.metadata["threshold"])  # read at its own scale
+    assert report["clean_to_old_print"] <= 0.25  # the threshold chosen on val's clean photos holds there
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from ..hints import parse_hints
 from ..imageio import LoadedImage, encode_image, load_image, output_format
 from ..inference import Colorizer
+from ..repair import find_defects
 from ..evaluation.figures import grid
 from .presentation import compare, side_by_side
 
@@ -71,6 +72,9 @@ class Rendered:
     old_print: float | None = None  # how much the photo looked like an old print, when the checkpoint routes
     toned: bool = False        # the upload was a toned black-and-white print: no original, no metrics against it
     strength: float | None = None  # the colour strength asked for (None: auto)
+    decoded_as: str = ""       # "old photo" or "photo": which of the checkpoint's decodings (Colorizer.kind_of)
+    why: str = ""              # and why
+    repaired: float | None = None  # the share of pixels filled as scratches and dust (None: not repaired)
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -109,18 +113,20 @@ def draw_hints(img: Image.Image, hints: list, full_size: tuple[int, int]) -> Ima
 
 def render(c: Colorizer, image: str, size: int, temperature: float, hints, preview: int, root: str,
            cache: PhotoCache, max_pixels: int, page: bool = True, restore: bool | None = None,
-           strength: float | None = None) -> Rendered:
+           strength: float | None = None, repair: bool | None = None, defect_map: bool = False) -> Rendered:
     """Colorize `image` (a path) and write what the page shows, each file once, in a new folder under root.
     page=False (the API): only the full-resolution file and the figures, no on-page previews.
     restore: restore a faded print's tone first; None, as the checkpoint's release chose.
-    strength: colour strength (Colorizer.colorize); None or 1: auto."""
+    strength: colour strength (Colorizer.colorize); None or 1: auto.
+    repair: fill scratches and dust first (colorizer.repair); None: photos judged old prints are.
+    defect_map: the gray panel shows the defects found, in red (the page only)."""
     loaded = cache.get(image, max_pixels, size)
     hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
     # the box left as the release set it means "as released": a routed photo then takes its own network's choice
     as_released = restore is None or bool(restore) == c.restore_default
     strength = None if strength is None or float(strength) == 1.0 else float(strength)
     r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=None if as_released else bool(restore),
-              strength=strength)
+              strength=strength, repair=repair)
     restored = r.restored
     folder = tempfile.mkdtemp(dir=root)
     full_size = r.color.size
@@ -134,7 +140,7 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
     if page:
         color_path = _write(color, folder, "colorized-preview")
         marked = _write(draw_hints(color, hints, full_size), folder, "colorized-hints") if hints else color_path
-        gray_path = _write(gray, folder, "gray")
+        gray_path = _write(mark_defects(gray, find_defects(loaded)) if defect_map else gray, folder, "gray")
         original_path = _write(original, folder, "original") if original is not None else None
     else:
         color_path = marked = gray_path = full
@@ -142,11 +148,25 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
     return Rendered(folder=folder, gray=gray_path, color=color_path, color_marked=marked, original=original_path, full=full,
                     name=c.name, arch=c.arch, backend=c.backend, full_size=full_size, preview_size=color.size,
                     seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored,
-                    model=r.model, old_print=r.old_print, toned=r.toned, strength=strength)
+                    model=r.model, old_print=r.old_print, toned=r.toned, strength=strength,
+                    decoded_as=r.decoded_as, why=r.why, repaired=r.repaired)
+
+
+def mark_defects(gray: Image.Image, mask) -> Image.Image:
+    """The gray panel with the defects found (colorizer.repair.find_defects, full resolution) in red."""
+    rgb = gray.convert("RGB")
+    red = Image.new("RGB", rgb.size, (230, 30, 30))
+    m = Image.fromarray(mask.astype("uint8") * 255).resize(rgb.size, Image.BOX if mask.shape[1] > rgb.width else Image.NEAREST)
+    return Image.composite(red, rgb, m.point(lambda v: 255 if v >= 64 else 0))
 
 
 def _route_line(r: dict) -> str:
-    """Which network a routed checkpoint gave the photo to, and why (colorizer.routing)."""
+    """Which decoding the photo got and why (colorizer.inference.Colorizer.kind_of), or which network a routed
+    checkpoint gave it to (colorizer.routing)."""
+    if r.get("decoded_as") and r.get("why"):
+        kind = "an old photo" if r["decoded_as"] == "old photo" else "a modern photo"
+        partner = f", colorized by {r['model']}" if r.get("model") and r["model"] != r["name"] else ""
+        return f" · decoded as {kind} ({r['why']}){partner}"
     if r.get("old_print") is None:
         return ""
     kind = "an old print" if r.get("model") == r["name"] else f"a clean photo, colorized by {r.get('model')}"
@@ -159,6 +179,7 @@ def summary(r: dict) -> str:
     lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
              f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")
              + (" · tone restored" if r.get("restored") else "")
+             + (f" · scratches and dust filled ({r['repaired']:.2%} of pixels)" if r.get("repaired") is not None else "")
              + (f" · colour strength {r['strength']:g}" if r.get("strength") is not None else "") + _route_line(r)]
     m = r["metrics"]
     if m:

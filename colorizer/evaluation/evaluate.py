@@ -154,7 +154,7 @@ def _summaries(rows: list[dict], sources: list[str], seconds: float) -> tuple[di
 def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int = 256, limit: int | None = None,
              working_size: int | None = None, temperature: float | None = None, progress: bool = True,
              semantic: bool = True, keep_grid: bool = False, aged: bool = False, keep_aspect: bool = False,
-             restore: bool | None = None) -> dict:
+             restore: bool | None = None, repair: bool | None = None) -> dict:
     """{'results': {row: metrics}, 'by_source': {source: {row: metrics}}, 'grid': ...}, reference rows first.
     restore: None, each checkpoint as its release chose; True or False, every row with or without tone
     restoration (colorizer.restore). Where the tone model is shipped and restore is not False, a reference
@@ -175,20 +175,23 @@ def evaluate(root: str | Path, checkpoints: list[str] | None = None, size: int =
         preds["gray-restored"] = (constant_predictions([r.restore_pixels(x) for x in inputs], (0.0, 0.0)), 0.0)
     results, by_source, picks = {}, {}, grid_indices(len(data.images))
     grid = {"truth": [data.images[i] for i in picks]}
-    arch = {}
+    arch, old = {}, {}
     for name in checkpoints or [e["name"] for e in Colorizer.available()]:
         c = Colorizer.load(name, restore=restore)
-        out, spent = [], 0.0
+        out, spent, old[name] = [], 0.0, 0
         for t in tqdm(inputs, desc=name, disable=not progress, leave=False):
             t0 = time.perf_counter()
-            out.append(c.colorize_arrays([t], size=working_size, temperature=temperature)[0])
+            im = load_image(t)
+            out.append(c.colorize_arrays([im], size=working_size, temperature=temperature, repair=repair)[0])
             spent += time.perf_counter() - t0
+            old[name] += c.kind_of(im)[1] == "old photo"  # judged as the pipeline judged it, from the memo
         preds[name] = (out, spent / len(data.images))
         arch[name] = c.arch
     for name, (out, sec) in preds.items():
         results[name], by = _summaries(scorer.rows(out), data.sources, sec)
         if name in arch:
             results[name]["arch"] = arch[name]
+            results[name]["old_photo_share"] = round(old[name] / max(1, len(out)), 4)
         for s, m in by.items():
             by_source.setdefault(s, {})[name] = m
         grid[name] = [out[i] for i in picks]
@@ -261,6 +264,9 @@ def format_table(results: dict) -> str:
     lines = [head, "-" * len(head)]
     for name, r in results.items():
         lines.append(f"{name:<28}" + "".join(f"{r.get(c, float('nan')):>14.4f}" for c in COLUMNS))
+    judged = [f"{name} {r['old_photo_share']:.0%}" for name, r in results.items() if r.get("old_photo_share")]
+    if judged:  # checkpoints with an old-photo decoding (colorizer.inference.Colorizer.kind_of)
+        lines.append("decoded as old photos: " + ", ".join(judged))
     return "\n".join(lines)
 
 
@@ -285,7 +291,7 @@ def main(args) -> int:
         return 0
     res = evaluate(args.dir, args.checkpoint, args.size, args.limit, args.working_size, args.temperature,
                    semantic=args.semantic, keep_grid=bool(args.json), aged=args.aged, keep_aspect=args.keep_aspect,
-                   restore=args.restore)
+                   restore=args.restore, repair=args.repair)
     shape = f"about {args.size}^2 pixels at their own aspect ratio" if args.keep_aspect else f"{args.size}x{args.size}"
     print(f"{next(iter(res['results'].values()))['images']} images from {args.dir} at {shape}"
           + (", aged (colorizer.evaluation.aging, seeded per file)" if args.aged else ""))

@@ -24,6 +24,7 @@ import argparse
 import datetime
 import logging
 import time
+from pathlib import Path
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -32,15 +33,17 @@ import torch.nn.functional as F
 
 from ..evaluation.aging import age_one, seeded_generator
 from ..color import photo_l
-from ..evaluation.evaluate import tuning_set
+from ..evaluation.evaluate import evenly_spaced, load_eval_set, tuning_files, tuning_set
 from ..imageio import find_images, load_image
-from ..routing import OldPrintDetector, PrintNet, analysis_view, save_detector
+from ..routing import ARCH, CONTENT_ARCH, ContentNet, OldPrintDetector, PrintNet, analysis_view, save_detector
 
 log = logging.getLogger("colorizer.routing")
 
 
 @dataclass
 class PrintTrainConfig:
+    arch: str = ARCH          # old-print-net (a texture CNN trained whole) or old-photo-net (ImageNet features, a
+                              # fitted head: colorizer.routing.ContentNet)
     data: str = "../shared/data/train"
     val_data: str = "../shared/data/val"
     out: str = "runs/old-print.safetensors"
@@ -58,6 +61,9 @@ class PrintTrainConfig:
     real_copies: int = 2      # views of each real old photo (shrunk and cropped anew each)
     real_val: str = ""        # real old photographs to validate on (val-historical)
     clean_val: str = ""       # clean photos of kinds training never sees to validate on (val-ood)
+    analysis_side: int = 256  # the short side every photo is read at (colorizer.routing.analysis_view)
+    clean_share: float = 0.0  # > 0: the threshold becomes the lowest at which at most this share of val's clean
+                              # photos count as old (chosen on val, then saved with the judgement)
 
 
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
@@ -65,12 +71,15 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
 
 
-def validate(detector: OldPrintDetector, root: str, n: int, real_val: str = "", clean_val: str = "") -> dict:
+def validate(detector: OldPrintDetector, root: str, n: int, real_val: str = "", clean_val: str = "",
+             clean_share: float = 0.0) -> dict:
     val = tuning_set(root, n, 256, min_side=128)
     clean = detector.probabilities([photo_l(t) for t in val.images])
+    if clean_share > 0:  # the threshold is chosen here, on val's clean photos, before any other photo is read
+        detector.threshold = min(1.0, float(np.quantile(clean, 1.0 - clean_share, method="higher")) + 1e-6)
     aged = detector.probabilities([photo_l(t) for t in val.age().model_inputs])
     th = detector.threshold
-    out = {"auc": round(auc(aged, clean), 4), "clean_to_old_print": round(float(np.mean(clean >= th)), 4),
+    out = {"threshold": round(th, 6), "auc": round(auc(aged, clean), 4), "clean_to_old_print": round(float(np.mean(clean >= th)), 4),
            "aged_to_old_print": round(float(np.mean(aged >= th)), 4), "images": len(clean)}
     for key, folder in (("real_old", real_val), ("clean_unseen", clean_val)):
         if folder:  # each photo as a user brings it, at its own size
@@ -81,7 +90,7 @@ def validate(detector: OldPrintDetector, root: str, n: int, real_val: str = "", 
     return out
 
 
-def real_old_views(folder: str, copies: int, rng: np.random.Generator) -> list[torch.Tensor]:
+def real_old_views(folder: str, copies: int, rng: np.random.Generator, side: int) -> list[torch.Tensor]:
     """Analysis views of real old photographs' gray, each photo `copies` times, shrunk at random to a short side
     between 128 px and its own (area resampling) first."""
     from PIL import Image
@@ -92,22 +101,80 @@ def real_old_views(folder: str, copies: int, rng: np.random.Generator) -> list[t
             side = int(rng.integers(128, max(129, min(gray.size) + 1)))
             k = side / min(gray.size)
             small = gray.resize((max(1, round(gray.width * k)), max(1, round(gray.height * k))), Image.BOX)
-            views.append(analysis_view(photo_l(np.asarray(small)))[0])
+            views.append(analysis_view(photo_l(np.asarray(small)), side)[0])
     return views
 
 
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """A logistic regression on features x (N, D), labels y (N,): (weights (D,), bias), on the raw features
+    (standardized while fitted, folded back)."""
+    mu, sd = x.mean(0), x.std(0) + 1e-6
+    xt, yt = torch.tensor((x - mu) / sd, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    w = torch.zeros(x.shape[1], requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], max_iter=steps)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(xt @ w + b, yt) + l2 * (w ** 2).sum()
+        loss.backward()
+        return loss
+    opt.step(closure)
+    w_raw = w.detach() / torch.tensor(sd, dtype=torch.float32)
+    return w_raw, b.detach() - (w_raw * torch.tensor(mu, dtype=torch.float32)).sum()
+
+
+def train_content(cfg: PrintTrainConfig) -> dict:
+    """old-photo-net: ImageNet features of the plates (positives) and of clean training photos (negatives), at
+    the evaluation's 256 x 256, read at analysis_side; a logistic head fitted on them."""
+    from ..models.pretrained import lite_state_dict
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    t0 = time.time()
+    net = ContentNet().eval()
+    net.encoder.load_state_dict({k: v for k, v in lite_state_dict(0).items() if not k.startswith("classifier.")})
+    files = tuning_files(cfg.data, 10**9, min_side=128, seed=2)
+    real_root = Path(cfg.real_old).resolve()
+    files = [f for f in files if real_root not in f.resolve().parents]
+    clean = [photo_l(t) for t in load_eval_set(evenly_spaced(files, cfg.photos), 256).images]
+    real = [photo_l(t) for t in load_eval_set(cfg.real_old, 256).images]
+    with torch.inference_mode():
+        feats = np.stack([net.features(analysis_view(l, cfg.analysis_side))[0].numpy() for l in real + clean])
+    w, b = fit_logistic(feats, np.r_[np.ones(len(real)), np.zeros(len(clean))])
+    with torch.no_grad():
+        net.head.weight.copy_(w[None])
+        net.head.bias.copy_(b)
+    log.info("features of %d real old and %d clean photos, head fitted, in %.0f s", len(real), len(clean), time.time() - t0)
+    detector = OldPrintDetector(net, cfg.threshold, {"analysis_side": cfg.analysis_side})
+    report = validate(detector, cfg.val_data, cfg.val_images, cfg.real_val, cfg.clean_val, cfg.clean_share)
+    log.info("val: %s", report)
+    save_detector(cfg.out, net, {"kind": "old-photo judgement", "threshold": detector.threshold, "val": report,
+                                 "analysis_side": cfg.analysis_side, "training": asdict(cfg),
+                                 "minutes": round((time.time() - t0) / 60, 1), "date": datetime.date.today().isoformat()},
+                  half=True)  # 6.9 MB: a plain git file, as the other checkpoints under 10 MB
+    return report
+
+
 def train(cfg: PrintTrainConfig) -> dict:
+    if cfg.arch == CONTENT_ARCH:
+        if not cfg.real_old:
+            raise ValueError("--arch old-photo-net learns from real old photographs: give --real-old DIR")
+        return train_content(cfg)
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     rng = np.random.default_rng(cfg.seed)
     t0 = time.time()
-    fit = tuning_set(cfg.data, cfg.photos, 256, min_side=128, seed=2)
+    files = tuning_files(cfg.data, 10**9, min_side=128, seed=2)
+    if cfg.real_old:  # the real old photographs are positives only, never among the clean ones
+        real_root = Path(cfg.real_old).resolve()
+        files = [f for f in files if real_root not in f.resolve().parents]
+    fit = load_eval_set(evenly_spaced(files, cfg.photos), 256)
     clean = [photo_l(t) for t in fit.images]
     aged = [age_one(l, seeded_generator("old-print-cnn", s, k))[0] for s in (0, 1) for l, k in zip(clean, fit.keys)]
-    views = [analysis_view(l)[0] for l in clean] * 2 + [analysis_view(l)[0] for l in aged]
-    real = real_old_views(cfg.real_old, cfg.real_copies, rng) if cfg.real_old else []
+    real = real_old_views(cfg.real_old, cfg.real_copies, rng, cfg.analysis_side) if cfg.real_old else []
+    views = [analysis_view(l, cfg.analysis_side)[0] for l in clean] * 2 + [analysis_view(l, cfg.analysis_side)[0] for l in aged]
     if real:  # as many clean views again, so the classes still balance
-        views += real + [analysis_view(clean[i])[0] for i in rng.integers(0, len(clean), len(real))]
+        views += real + [analysis_view(clean[i], cfg.analysis_side)[0] for i in rng.integers(0, len(clean), len(real))]
     x = torch.stack(_same_shape(views))
     y = torch.cat([torch.zeros(2 * len(clean)), torch.ones(len(aged)), torch.ones(len(real)), torch.zeros(len(real))])
     log.info("%d training views of %d photos in %.0f s", len(x), len(clean), time.time() - t0)
@@ -132,12 +199,13 @@ def train(cfg: PrintTrainConfig) -> dict:
             total += loss.item()
         losses.append(total / max(1, per_epoch))
         log.info("epoch %d: loss %.3f (%.0f s)", ep + 1, losses[-1], time.time() - t0)
-    detector = OldPrintDetector(net, cfg.threshold)
-    report = {**validate(detector, cfg.val_data, cfg.val_images, cfg.real_val, cfg.clean_val),
+    detector = OldPrintDetector(net, cfg.threshold, {"analysis_side": cfg.analysis_side})
+    report = {**validate(detector, cfg.val_data, cfg.val_images, cfg.real_val, cfg.clean_val, cfg.clean_share),
               "loss_first_epoch": round(losses[0], 4),
               "loss_last_epoch": round(losses[-1], 4)}
     log.info("val: %s", report)
-    save_detector(cfg.out, net, {"kind": "old-print detector", "threshold": cfg.threshold, "val": report,
+    save_detector(cfg.out, net, {"kind": "old-print detector", "threshold": detector.threshold, "val": report,
+                                 "analysis_side": cfg.analysis_side,
                                  "training": asdict(cfg), "minutes": round((time.time() - t0) / 60, 1),
                                  "date": datetime.date.today().isoformat()})
     return report

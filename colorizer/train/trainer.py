@@ -79,6 +79,8 @@ class TrainConfig:
     val_every: int = 500
     checkpoint_every: int = 100
     best_metric: str = "ciede2000"  # lower is better; 'psnr' and 'ssim' are maximised
+    best_on: str = "val"           # val | holdout: which validation picks the saved best (holdout: early stopping
+                                   # on the held-out places of --holdout, for a run that learns a small source)
     resume: bool = False
     init_from: str | None = None   # warm start: weights of a shipped .safetensors checkpoint (same architecture)
     hint_p_none: float = 0.5       # models with a hint input: share of photos trained with no hint (automatic mode)
@@ -161,6 +163,8 @@ class Trainer:
                                           files=val_files[: cfg.val_images], classes=self.train_set.classes)
         self.holdout_set = ImageFolderDataset(cfg.data, cfg.size, train=False, files=held,
                                               classes=self.train_set.classes) if held else None
+        if cfg.best_on not in ("val", "holdout") or (cfg.best_on == "holdout" and self.holdout_set is None):
+            raise ColorizerError(f"--best-on {cfg.best_on!r}: 'val', or 'holdout' together with --holdout SRC:K")
         self.n_val_total = len(val_files)
         self.progress = Progress()
         self.local_state = LocalState(self.run_dir / "last.pt")
@@ -259,6 +263,8 @@ class Trainer:
                          self.device, self.run_dir / f"holdout_step{p.step:06d}.png")
             log_.write({"kind": "holdout", **h, "step": p.step})
             log.info("step %d holdout: %s", p.step, " ".join(f"{k}={v:.4g}" for k, v in h.items() if isinstance(v, float)))
+            if self.cfg.best_on == "holdout":
+                m = {**{f"val_{k}": v for k, v in m.items() if k != "step"}, **h, "step": p.step}
         better = self._is_better(m)
         if better:
             p.best = m

@@ -1,0 +1,186 @@
+"""Defects of an old print with their exact masks: what the repair network (colorizer.repair) learns to find
+and what its benchmark scores it on.
+
+colorizer.evaluation.aging imitates a print's aging as a whole; here each physical defect is drawn on the
+lightness (CIELAB L in [0, 100]) with the mask of the pixels it covers, so a detector can be trained and
+measured pixel by pixel. What real scans show (val-historical's glass plates, family prints):
+  scratches   long thin strokes, mostly along the film, bright (emulsion scraped off) or dark, slightly bent
+  hairs       lint and hairs on the scanner glass: thin curling strokes, mostly dark
+  dust        specks of one to a few pixels, white (on the negative) or black (on the print)
+  cracks      branching jagged lines where the emulsion broke, the paper showing through (bright) or dark
+  creases     a fold: a long gentle line, bright where the emulsion cracked along it
+  emulsion    flakes of emulsion lost: irregular blobs of bare paper
+  corners     a torn or folded-over corner: a jagged triangle of paper
+  stains      water stains: soft rings of darker tone. Tone, not a defect to fill (the tone restoration evens
+              it out), so they are drawn but never in the mask: a detector must learn to leave them alone.
+
+Sizes are in pixels of a photo whose short side is REFERENCE_SIDE (128) and scale with the photo's short side
+(or `side`, the short side of the whole photo a crop was cut from), as in aging. A pixel is in the mask when the
+defect covers at least half of it and moves its lightness by at least MIN_CONTRAST: a defect the eye cannot
+see is not one to find. The same seed gives the same defects, bit for bit.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .aging import REFERENCE_SIDE, _segments_mask, _u
+
+MIN_CONTRAST = 8.0  # L units a covered pixel must move to count as defective
+
+
+@dataclass(frozen=True)
+class DefectConfig:
+    """Probability that a photo gets each kind, and how many (drawn uniformly in [lo, hi])."""
+    scratches: tuple = (0.5, 1, 4)
+    hairs: tuple = (0.35, 1, 3)
+    dust: tuple = (0.65, 4, 60)
+    cracks: tuple = (0.25, 1, 3)
+    creases: tuple = (0.12, 1, 2)
+    emulsion: tuple = (0.15, 1, 6)
+    corners: tuple = (0.05, 1, 1)
+    stains: tuple = (0.15, 1, 3)
+
+
+KINDS = ("scratches", "hairs", "dust", "cracks", "creases", "emulsion", "corners", "stains")
+DEFAULT_DEFECTS = DefectConfig()
+
+
+def _coords(h: int, w: int, side: float, device) -> tuple[torch.Tensor, torch.Tensor]:
+    k = REFERENCE_SIDE / side
+    ys = (torch.arange(h, device=device, dtype=torch.float32) + 0.5) * k
+    xs = (torch.arange(w, device=device, dtype=torch.float32) + 0.5) * k
+    return torch.meshgrid(ys, xs, indexing="ij")
+
+
+def _polyline(g, y: float, x: float, heading: float, steps: int, step: tuple, turn: float) -> list[list[float]]:
+    segs = []
+    for _ in range(steps):
+        heading += _u(g, -turn, turn)
+        n = _u(g, *step)
+        y1, x1 = y + n * math.sin(heading), x + n * math.cos(heading)
+        segs.append([y, x, y1, x1])
+        y, x = y1, x1
+    return segs
+
+
+def _lines(h, w, side, segs, width, device) -> torch.Tensor:
+    """Coverage (H, W) of a polyline of one width, in pixels of this crop (scaled like aging's strokes)."""
+    scale = side / min(h, w)  # _segments_mask draws in reference pixels of this crop's own short side
+    s = torch.tensor(segs, dtype=torch.float32) * scale
+    cover = _segments_mask(h, w, s, torch.full((len(segs),), width * scale), device)
+    return cover.amax(-1)
+
+
+def _discs(yy, xx, centers, radii, px: float) -> torch.Tensor:
+    """Coverage of discs (reference units), the edge anti-aliased over one pixel (px: pixels per unit)."""
+    d = ((yy[..., None] - centers[:, 0]) ** 2 + (xx[..., None] - centers[:, 1]) ** 2).sqrt()
+    return ((radii - d) * px + 0.5).clamp(0, 1).amax(-1)
+
+
+def draw_defects(lum: torch.Tensor, g: torch.Generator, config: DefectConfig = DEFAULT_DEFECTS,
+                 side: float | None = None) -> tuple[torch.Tensor, torch.Tensor, dict]:
+    """Draw defects on one photo's lightness (H, W) in [0, 100]. Returns the damaged L, the mask (bool, H, W)
+    and what was drawn ({kind: count}). side: the short side of the whole photo when lum is a crop of it."""
+    x = lum.float().clone()
+    h, w = x.shape
+    side = float(side or min(h, w))
+    yy, xx = _coords(h, w, side, x.device)
+    ey, ex = h * REFERENCE_SIDE / side, w * REFERENCE_SIDE / side  # the crop's extent in reference pixels
+    mask = torch.zeros(h, w, dtype=torch.bool, device=x.device)
+    drawn = {}
+
+    def lay(cover: torch.Tensor, tone, opacity: float = 1.0, in_mask: bool = True) -> None:
+        nonlocal x, mask
+        tone = tone if torch.is_tensor(tone) else torch.tensor(float(tone))
+        before = x
+        x = x + opacity * cover * (tone - x)
+        if in_mask:
+            mask |= (cover >= 0.5) & ((x - before).abs() >= MIN_CONTRAST)
+
+    for kind in KINDS:
+        p, lo, hi = getattr(config, kind)
+        on = _u(g) < p
+        n = int(round(_u(g, lo, hi)))
+        sub = torch.Generator().manual_seed(int(torch.randint(0, 2**62, (), generator=g)))
+        if not on or n < 1:
+            continue
+        drawn[kind] = n
+        for _ in range(n):
+            if kind == "scratches":
+                along = _u(sub) < 0.7
+                heading = math.pi / 2 + _u(sub, -0.12, 0.12) if along else _u(sub, 0, math.pi)
+                length = _u(sub, 0.3, 1.2) * max(ey, ex)
+                y0, x0 = _u(sub, 0, ey) - math.sin(heading) * length / 2, _u(sub, 0, ex) - math.cos(heading) * length / 2
+                k = int(_u(sub, 2, 6))
+                segs = _polyline(sub, y0, x0, heading, k, (length / k, length / k), 0.05)
+                bright = _u(sub) < 0.7
+                lay(_lines(h, w, side, segs, _u(sub, 0.3, 1.2), x.device), _u(sub, 78, 100) if bright else _u(sub, 0, 22),
+                    _u(sub, 0.7, 1.0))
+            elif kind == "hairs":
+                segs = _polyline(sub, _u(sub, 0, ey), _u(sub, 0, ex), _u(sub, 0, 2 * math.pi), int(_u(sub, 6, 16)),
+                                 (0.8, 2.5), 0.6)
+                dark = _u(sub) < 0.65
+                lay(_lines(h, w, side, segs, _u(sub, 0.25, 0.7), x.device), _u(sub, 0, 18) if dark else _u(sub, 85, 100))
+            elif kind == "dust":
+                c = torch.stack([torch.rand(1, generator=sub) * ey, torch.rand(1, generator=sub) * ex], 1)
+                parts = int(_u(sub, 1, 3))  # an irregular speck: a few overlapping dots
+                c = c + torch.randn(parts, 2, generator=sub) * 0.4
+                r = 0.15 + 1.1 * torch.rand(parts, generator=sub) ** 2
+                bright = _u(sub) < 0.6
+                lay(_discs(yy, xx, c, r, side / REFERENCE_SIDE), _u(sub, 85, 100) if bright else _u(sub, 0, 20), _u(sub, 0.75, 1.0))
+            elif kind == "cracks":
+                y0, x0, head = _u(sub, 0, ey), _u(sub, 0, ex), _u(sub, 0, 2 * math.pi)
+                segs = _polyline(sub, y0, x0, head, int(_u(sub, 8, 22)), (2, 7), 0.7)
+                for s in list(segs):  # branches
+                    if _u(sub) < 0.18:
+                        segs += _polyline(sub, s[2], s[3], head + _u(sub, -1.6, 1.6), int(_u(sub, 2, 6)), (1.5, 5), 0.7)
+                paper = _u(sub) < 0.6
+                lay(_lines(h, w, side, segs, _u(sub, 0.4, 1.3), x.device), _u(sub, 80, 97) if paper else _u(sub, 3, 25))
+            elif kind == "creases":
+                heading = _u(sub, 0, math.pi)
+                length = 1.6 * max(ey, ex)
+                y0, x0 = _u(sub, 0, ey) - math.sin(heading) * length / 2, _u(sub, 0, ex) - math.cos(heading) * length / 2
+                segs = _polyline(sub, y0, x0, heading, 8, (length / 8, length / 8), 0.04)
+                lay(_lines(h, w, side, segs, _u(sub, 0.6, 1.8), x.device), _u(sub, 75, 95), _u(sub, 0.6, 0.95))
+            elif kind == "emulsion":
+                c0 = torch.tensor([[_u(sub, 0, ey), _u(sub, 0, ex)]])
+                parts = int(_u(sub, 3, 7))
+                c = c0 + torch.randn(parts, 2, generator=sub) * _u(sub, 0.5, 2.5)
+                r = 0.4 + 2.0 * torch.rand(parts, generator=sub)
+                lay(_discs(yy, xx, c, r, side / REFERENCE_SIDE), _u(sub, 88, 100))
+            elif kind == "corners":
+                leg_y, leg_x = _u(sub, 6, 22), _u(sub, 6, 22)
+                cy, cx = (0.0 if _u(sub) < 0.5 else ey), (0.0 if _u(sub) < 0.5 else ex)
+                u = (yy - cy).abs() / leg_y + (xx - cx).abs() / leg_x
+                edge = 1.0 + 0.08 * torch.sin(yy * _u(sub, 1, 3)) * torch.cos(xx * _u(sub, 1, 3))  # torn, not cut
+                lay(((edge - u) * 8).clamp(0, 1), _u(sub, 90, 100))
+            else:  # stains: a soft ring of darker tone, never in the mask
+                cy, cx, r = _u(sub, 0, ey), _u(sub, 0, ex), _u(sub, 8, 40)
+                d = ((yy - cy) ** 2 + (xx - cx) ** 2).sqrt() / r
+                ring = torch.exp(-((d - 1) / 0.08) ** 2) * 0.6 + (d < 1).float() * 0.25
+                lay(ring.clamp(0, 1), x * _u(sub, 0.55, 0.85), _u(sub, 0.3, 0.8), in_mask=False)
+    return x.clamp(0, 100), mask, drawn
+
+
+def defect_photo(rgb_u8, g: torch.Generator, config: DefectConfig = DEFAULT_DEFECTS):
+    """An (H, W, 3) uint8 photo -> (its gray with defects drawn, uint8 (H, W, 3); the mask, bool (H, W) numpy;
+    its clean gray, uint8 (H, W, 3)): what the repair benchmark scores the detector and the repair on."""
+    from ..color import photo_l
+    from .aging import gray_photo
+    lum = photo_l(rgb_u8)
+    damaged, mask, _ = draw_defects(lum, g, config)
+    return gray_photo(damaged), mask.numpy(), gray_photo(lum)
+
+
+def dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
+    """A bool mask (H, W) grown by r pixels (a square neighbourhood)."""
+    if r <= 0:
+        return mask
+    return F.max_pool2d(mask[None, None].float(), 2 * r + 1, stride=1, padding=r)[0, 0] > 0
+
+
+__all__ = ["DEFAULT_DEFECTS", "DefectConfig", "KINDS", "MIN_CONTRAST", "defect_photo", "dilate", "draw_defects"]

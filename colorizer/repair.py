@@ -1,0 +1,235 @@
+"""Repair: find an old print's scratches, cracks, dust and hairs, and fill them from their surroundings,
+before the colours are guessed, so that a crack neither stays as a bright line through a face nor steers the
+colours around it (Wan et al., "Bringing Old Photos Back to Life", CVPR 2020, made this the first step).
+
+    from colorizer.repair import find_defects, repair_photo
+    mask = find_defects("print.jpg")      # numpy bool (H, W): the defective pixels
+    fixed = repair_photo("print.jpg")     # PIL image, same size and mode, defects filled
+
+Detection: `DefectNet`, a small U-Net over the lightness (four levels, 8 to 48 channels, 0.1 M weights),
+trained by `python train.py repair` (colorizer.train.repair) on photos with defects drawn by
+colorizer.evaluation.defects, whose masks are known exactly. It reads the photo at its own scale up to a
+short side of DETECT_SIDE, 256 px (a larger photo is shrunk to it and the probabilities enlarged back): a
+defect's width is a share of the print, not a number of pixels, and the training photos are stored at 128 to
+256 px, so that is the scale it knows. A dust speck of a pixel in a 4,000 px scan is below what it sees. A pixel is a defect where the probability is
+at or above the checkpoint's threshold, chosen on val by the rule in its metadata.
+
+Repair: the flagged pixels, grown by a pixel so the anti-aliased rims go too, are filled by OpenCV's
+inpainting (Telea's fast marching method, "An Image Inpainting Technique Based on the Fast Marching Method",
+2004), every channel alike: a defect is one to three pixels wide almost everywhere, where Telea is as good as a
+learned inpainter and costs a few milliseconds.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+from .checkpoints import load_checkpoint, save_checkpoint
+from .color import denormalize_l
+from .errors import ColorizerError
+from .imageio import ImageInput, LoadedImage, load_image, open_image
+from .join import luminance
+
+ARCH = "defect-net"
+DETECT_SIDE = 256          # the detector reads a photo at its own scale up to this short side
+REPAIR_CHECKPOINT = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights")) \
+    / "repair.safetensors"
+
+
+def _block(a: int, b: int, n: int = 2) -> nn.Sequential:
+    layers = []
+    for i in range(n):
+        layers += [nn.Conv2d(a if i == 0 else b, b, 3, padding=1, bias=False), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
+    return nn.Sequential(*layers)
+
+
+class DefectNet(nn.Module):
+    """A U-Net over lightness: per-pixel logits of 'defect'. Full resolution carries only 8 channels (a
+    scratch is thin, what tells it from a wire is context, which the coarse levels see)."""
+
+    arch_name = ARCH
+    MULTIPLE = 8  # the input's sides are padded to a multiple of this (three poolings)
+
+    def __init__(self, width: int = 8):
+        super().__init__()
+        self.arch_kwargs = {"width": width}
+        c = [width, 2 * width, 4 * width, 6 * width]
+        self.enc = nn.ModuleList([_block(1, c[0]), _block(c[0], c[1]), _block(c[1], c[2]), _block(c[2], c[3])])
+        self.dec = nn.ModuleList([_block(c[3] + c[2], c[2], 1), _block(c[2] + c[1], c[1], 1), _block(c[1] + c[0], c[0], 1)])
+        self.head = nn.Conv2d(c[0], 1, 1)
+
+    def forward(self, l01: torch.Tensor) -> torch.Tensor:
+        """Lightness (B, 1, H, W) in [0, 1], H and W multiples of 8 -> logits (B, 1, H, W)."""
+        skips, x = [], l01 * 2 - 1
+        for i, enc in enumerate(self.enc):
+            x = enc(F.max_pool2d(x, 2) if i else x)
+            skips.append(x)
+        for dec, skip in zip(self.dec, reversed(skips[:-1])):
+            x = dec(torch.cat([F.interpolate(x, size=skip.shape[-2:], mode="nearest"), skip], 1))
+        return self.head(x)
+
+
+def _build(arch: str, **kwargs) -> DefectNet:
+    if arch != ARCH:
+        raise ColorizerError(f"not a defect detector (its architecture is {arch!r}, not {ARCH!r})")
+    return DefectNet(**kwargs)
+
+
+def save_repairer(path: str | os.PathLike, net: DefectNet, metadata: dict) -> None:
+    save_checkpoint(path, net, metadata)
+
+
+def detection_view(lum: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """Lightness (H, W) in [0, 100] -> (1, 1, h, w) in [0, 1], shrunk (area) to a short side of at most
+    DETECT_SIDE."""
+    x = torch.as_tensor(np.asarray(lum, dtype=np.float32))[None, None] / 100
+    h, w = x.shape[-2:]
+    k = DETECT_SIDE / min(h, w)
+    if k < 1:
+        x = F.interpolate(x, size=(max(1, round(h * k)), max(1, round(w * k))), mode="area")
+    return x
+
+
+class Repairer:
+    """A loaded DefectNet, its threshold, and the fill. Stateless per call (thread-safe)."""
+
+    def __init__(self, net: DefectNet, threshold: float = 0.5, metadata: dict | None = None):
+        if not 0.0 < float(threshold) < 1.0:
+            raise ColorizerError(f"a defect threshold is a probability between 0 and 1, not {threshold!r}")
+        self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT) -> "Repairer":
+        net, meta = load_checkpoint(path, build=_build)
+        return cls(net, float(meta.get("threshold", 0.5)), meta)
+
+    @torch.inference_mode()
+    def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> torch.Tensor:
+        """P(defect) (H, W) for lightness (h, w) in [0, 100], at `shape` (default: the lightness's own)."""
+        x = detection_view(lum)
+        h, w = x.shape[-2:]
+        m = DefectNet.MULTIPLE
+        ph, pw = (-h) % m, (-w) % m
+        if ph or pw:  # reflect where it can, replicate a side too short to reflect
+            x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > max(ph, pw) else "replicate")
+        p = torch.sigmoid(self.net(x)[..., :h, :w].float())
+        shape = tuple(shape or np.shape(lum))
+        if tuple(p.shape[-2:]) != shape:
+            p = F.interpolate(p, size=shape, mode="bilinear", align_corners=False)
+        return p[0, 0]
+
+    def find(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> np.ndarray:
+        """The defect mask, bool (H, W), of lightness (h, w) in [0, 100] (at `shape`, default its own)."""
+        return (self.probabilities(lum, shape) >= self.threshold).numpy()
+
+    def find_in(self, im: LoadedImage) -> np.ndarray:
+        """The defect mask (H, W) of a loaded photo, read from its lightness at detection scale: a large
+        scan is averaged over blocks while its lightness is read, no full-size float plane made."""
+        if "defects" not in im.memo:
+            src = im.pixels
+            k = max(1, min(src.shape[:2]) // (2 * DETECT_SIDE))
+            lum = denormalize_l(torch.from_numpy(luminance(src, k))).numpy()
+            im.memo["defects"] = self.find(lum, im.shape)
+        return im.memo["defects"]
+
+    @staticmethod
+    def fill(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Pixels (H, W) or (H, W, C), uint8 / uint16 / float, with mask's pixels (grown by a pixel, more on a
+        photo larger than the detector reads) filled from their surroundings, every channel alike."""
+        import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
+        if not mask.any():
+            return pixels
+        grow = max(1, round(0.5 * min(mask.shape) / DETECT_SIDE))  # the mask of a large photo is enlarged: its rim is soft
+        m = cv2.dilate(mask.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        radius = 2 + grow
+        planes = pixels[..., None] if pixels.ndim == 2 else pixels
+        out = np.empty_like(planes)
+        if planes.dtype == np.uint8 and planes.shape[2] in (1, 3):  # OpenCV's native cases: one call
+            out[...] = cv2.inpaint(np.ascontiguousarray(planes), m, radius, cv2.INPAINT_TELEA).reshape(planes.shape)
+        else:  # 16-bit, float, or two / four channels: each channel as float32
+            for c in range(planes.shape[2]):
+                f = cv2.inpaint(np.ascontiguousarray(planes[..., c], dtype=np.float32), m, radius, cv2.INPAINT_TELEA)
+                if np.issubdtype(planes.dtype, np.integer):
+                    info = np.iinfo(planes.dtype)
+                    f = np.clip(np.round(f), info.min, info.max)
+                out[..., c] = f.astype(planes.dtype)
+        return out[..., 0] if pixels.ndim == 2 else out
+
+    def repair_loaded(self, im: LoadedImage) -> LoadedImage:
+        """A loaded photo with its defects filled (alpha and name kept); kept with the photo, so a re-run
+        (a hint placed) repairs it once."""
+        if "repaired" not in im.memo:
+            mask = self.find_in(im)
+            im.memo["repaired"] = im if not mask.any() else LoadedImage(self.fill(im.pixels, mask), im.alpha, im.name)
+        return im.memo["repaired"]
+
+
+_default: Repairer | None = None
+_default_lock = threading.Lock()
+
+
+def default_repairer() -> Repairer:
+    """The shipped repair network (weights/repair.safetensors), loaded once per process."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            if not REPAIR_CHECKPOINT.is_file():
+                raise ColorizerError(f"repair needs {REPAIR_CHECKPOINT}, which is missing")
+            _default = Repairer.load(REPAIR_CHECKPOINT)
+        return _default
+
+
+def find_defects(image: ImageInput | LoadedImage, repairer: Repairer | None = None) -> np.ndarray:
+    """The photo's scratches, cracks, dust and hairs: a numpy bool array (H, W), True where a pixel is
+    defective. `image` as anywhere in the library: a path, bytes, a PIL image or a numpy array, gray or colour."""
+    im = image if isinstance(image, LoadedImage) else load_image(image)
+    return (repairer or default_repairer()).find_in(im)
+
+
+# Modes kept as they are; any other (palette, CMYK, 1-bit...) is repaired as RGB and converted back.
+_NATIVE_MODES = ("L", "LA", "RGB", "RGBA", "I;16", "I", "F")
+
+
+def repair_photo(image: ImageInput, repairer: Repairer | None = None) -> Image.Image:
+    """The photo with its defects filled: a PIL image of the same size and mode (a 16-bit scan stays 16-bit,
+    alpha is kept as it was). Only the defective pixels change."""
+    r = repairer or default_repairer()
+    # the library's checks (size limits, unreadable and hostile files), decoded upright (EXIF orientation)
+    pil = open_image(_array_to_pil(image) if isinstance(image, np.ndarray) else image)
+    mode = pil.mode
+    try:
+        work = pil if mode in _NATIVE_MODES else pil.convert("RGBA" if "A" in pil.getbands() else "RGB")
+    except (OSError, ValueError) as exc:
+        raise ColorizerError(f"cannot convert mode {mode} ({exc})") from None
+    mask = r.find_in(load_image(work))
+    if not mask.any():
+        return pil.copy()
+    px = np.asarray(work)
+    if px.ndim == 3:  # the colour (or gray) channels are filled, an alpha channel is kept as it was
+        px = px.copy()
+        k = 3 if px.shape[2] >= 3 else 1
+        px[..., :k] = r.fill(px[..., :k], mask)
+    else:
+        px = r.fill(px, mask)
+    out = Image.fromarray(px, work.mode)
+    return out if out.mode == mode else out.convert(mode)
+
+
+def _array_to_pil(arr: np.ndarray) -> Image.Image:
+    """A numpy photo as the PIL image of its own depth: uint8 gray / RGB / RGBA, uint16 gray (16-bit)."""
+    if arr.dtype == np.uint16 and arr.ndim == 2:
+        return Image.fromarray(arr, "I;16")
+    if arr.dtype == np.uint8 and (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
+        return Image.fromarray(arr)
+    return Image.fromarray(load_image(arr).rgb)  # other depths and shapes: the library's reading of them
+
+
+__all__ = ["ARCH", "DETECT_SIDE", "DefectNet", "Repairer", "default_repairer", "detection_view", "find_defects",
+           "repair_photo", "save_repairer"]

@@ -1,0 +1,222 @@
+"""Training the defect detector of colorizer.repair (`python train.py repair`).
+
+Training photos (stored with a short side of at least `crop`, 128 px; train/historical left out: its real dust and
+scratches are not in any mask, and a detector taught that they are clean would learn to miss them) are each
+shrunk to a random short side between `crop` and `max_side` (the detector reads photos at their own scale up
+to colorizer.repair.DETECT_SIDE), cut to a random crop, and given defects drawn by colorizer.evaluation.defects
+with their exact mask (sized by the whole photo's short side, as in a print). A share stays without defects,
+and a share is also aged by colorizer.evaluation.aging (fade, uneven light, blur, grain, halftone, JPEG; its own
+strokes off) so that grain and JPEG blocks are not taken for dust. Loss: binary cross-entropy, the rare
+defect pixels weighted up, plus a soft Dice term; AdamW with a one-cycle schedule.
+
+The threshold is chosen on val by a rule stated here: the one with the best mask F1 on val photos with
+defects drawn (seeded) among those flagging at most `max_clean_flag` of the pixels of the same photos clean.
+It is saved with the network, beside its figures on val. val-ood is never read here: the benchmark
+(benchmarks/repair.py) reads it.
+
+It runs in stretches: every `checkpoint_every` steps the weights and the schedule's position go to
+`state_dir` (commit it), and the same command continues from there.
+
+    python train.py repair --state-dir recipes/repair-v1 --out weights/repair.safetensors
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+from ..checkpoints import load_checkpoint
+from ..color import photo_l
+from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
+from ..evaluation.defects import draw_defects
+from ..evaluation.evaluate import tuning_set
+from ..imageio import find_images, load_image, with_min_side
+from ..repair import DefectNet, Repairer, _build, save_repairer
+
+log = logging.getLogger("colorizer.repair")
+# aging without its own strokes: what a scan adds that is not a defect to fill
+SCAN_ONLY = replace(AGING, scratches=replace(AGING.scratches, p=0.0), dust=replace(AGING.dust, p=0.0),
+                    cracks=replace(AGING.cracks, p=0.0))
+
+
+@dataclass
+class RepairTrainConfig:
+    data: str = "../shared/data/train"
+    val_data: str = "../shared/data/val"
+    out: str = "runs/repair.safetensors"
+    state_dir: str = ""         # a folder to commit: weights and position every checkpoint_every steps
+    steps: int = 3000
+    batch_size: int = 32
+    crop: int = 128
+    max_side: int = 256         # photos are shrunk to a short side in [crop, max_side] (never enlarged): the
+                                # detector's scale (colorizer.repair.DETECT_SIDE)
+    width: int = 8
+    lr: float = 3e-3
+    pos_weight: float = 4.0     # defect pixels are about 1% of a photo
+    clean_p: float = 0.15       # share of photos without defects
+    aging_p: float = 0.6        # share also aged as a scan (SCAN_ONLY)
+    val_images: int = 200
+    max_clean_flag: float = 0.001  # the threshold rule's bound on clean pixels flagged (val)
+    checkpoint_every: int = 100
+    seed: int = 0
+    threads: int = 2
+    workers: int = 1
+
+
+class DefectSet(Dataset):
+    """A photo shrunk and cropped at random, with defects drawn (or not) and perhaps aged: (L in [0, 1], mask)."""
+
+    def __init__(self, files: list[Path], cfg: RepairTrainConfig, epoch_seed: int):
+        self.files, self.cfg, self.epoch_seed = files, cfg, epoch_seed
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, i: int):
+        cfg = self.cfg
+        g = seeded_generator("repair", self.epoch_seed, i)
+        rng = np.random.default_rng(int(torch.randint(0, 2**62, (), generator=g)))
+        try:
+            img = Image.fromarray(load_image(self.files[i]).rgb)
+        except Exception:  # noqa: BLE001 - an unreadable training file is skipped, not fatal
+            return None
+        own = min(img.size)
+        side = int(rng.integers(cfg.crop, max(cfg.crop + 1, min(cfg.max_side, own) + 1)))
+        k = side / own
+        img = img.resize((max(cfg.crop, round(img.width * k)), max(cfg.crop, round(img.height * k))), Image.BOX)
+        y = int(rng.integers(0, img.height - cfg.crop + 1))
+        x = int(rng.integers(0, img.width - cfg.crop + 1))
+        lum = photo_l(np.asarray(img)[y:y + cfg.crop, x:x + cfg.crop])
+        mask = torch.zeros(cfg.crop, cfg.crop, dtype=torch.bool)
+        if rng.random() >= cfg.clean_p:
+            lum, mask, _ = draw_defects(lum, g, side=side)
+        if rng.random() < cfg.aging_p:
+            lum = age_one(lum, g, SCAN_ONLY)[0]
+        if rng.random() < 0.5:
+            lum, mask = lum.flip(-1), mask.flip(-1)
+        return (lum / 100)[None].float(), mask[None].float()
+
+
+def _collate(batch):
+    batch = [b for b in batch if b is not None]
+    return (torch.stack([b[0] for b in batch]), torch.stack([b[1] for b in batch])) if batch else None
+
+
+def loss_fn(logits: torch.Tensor, mask: torch.Tensor, pos_weight: float) -> torch.Tensor:
+    bce = F.binary_cross_entropy_with_logits(logits, mask, pos_weight=torch.tensor(pos_weight))
+    p = torch.sigmoid(logits)
+    dice = 1 - (2 * (p * mask).sum() + 1) / (p.sum() + mask.sum() + 1)
+    return bce + 0.5 * dice
+
+
+def val_pairs(root: str, n: int) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """val's tuning photos at 256 px: (clean L, L with seeded defects, mask)."""
+    data = tuning_set(root, n, 256, min_side=128, seed=7)
+    out = []
+    for i, rgb in enumerate(data.images):
+        lum = photo_l(rgb)
+        damaged, mask, _ = draw_defects(lum, seeded_generator("repair-val", i))
+        out.append((lum, damaged, mask))
+    return out
+
+
+def mask_scores(pred: np.ndarray, truth: np.ndarray) -> dict:
+    """Pixel counts -> precision, recall, F1 (pooled over the photos)."""
+    tp = float((pred & truth).sum())
+    precision = tp / max(1.0, float(pred.sum()))
+    recall = tp / max(1.0, float(truth.sum()))
+    return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / max(1e-9, precision + recall)}
+
+
+@torch.inference_mode()
+def choose_threshold(r: Repairer, pairs, max_clean_flag: float) -> dict:
+    """The rule above, on (clean, damaged, mask) triples."""
+    probs = [(r.probabilities(damaged).numpy(), mask.numpy(), r.probabilities(clean).numpy()) for clean, damaged, mask in pairs]
+    best = None
+    for th in np.round(np.arange(0.05, 0.96, 0.025), 3):
+        flag = float(np.mean(np.concatenate([c.ravel() >= th for _, _, c in probs])))
+        s = mask_scores(np.concatenate([p.ravel() >= th for p, _, _ in probs]), np.concatenate([m.ravel() for _, m, _ in probs]))
+        row = {"threshold": float(th), "clean_flagged": flag, **s}
+        if flag <= max_clean_flag and (best is None or s["f1"] > best["f1"]):
+            best = row
+    return best or {**row, "note": "no threshold met the clean bound: the highest tried"}
+
+
+def train(cfg: RepairTrainConfig) -> dict:
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    files = [f for f in with_min_side(find_images(cfg.data), cfg.crop) if "historical" not in f.relative_to(cfg.data).parts]
+    net = DefectNet(cfg.width)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
+    step, history, state = 0, [], Path(cfg.state_dir) if cfg.state_dir else None
+    if state and (state / "position.json").is_file():  # continue the schedule where the committed state left it
+        pos = json.loads((state / "position.json").read_text())
+        loaded, _ = load_checkpoint(state / "model.safetensors", build=_build)
+        net.load_state_dict(loaded.state_dict())
+        step, history = int(pos["step"]), pos.get("history", [])
+        for _ in range(step):  # the schedule's position (the optimizer's moments start afresh)
+            sched.step()
+        log.info("continuing from %s at step %d", state, step)
+    log.info("%d training photos, %d steps of %d", len(files), cfg.steps, cfg.batch_size)
+    t0, run = time.time(), []
+    per_epoch = max(1, len(files) // cfg.batch_size)
+    epoch = step // per_epoch
+    while step < cfg.steps:
+        order = torch.randperm(len(files), generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+        start = (step % per_epoch) * cfg.batch_size  # a continued stretch starts where the epoch was left
+        loader = DataLoader(DefectSet(files, cfg, cfg.seed * 1000 + epoch), batch_size=cfg.batch_size,
+                            num_workers=cfg.workers, collate_fn=_collate, sampler=order[start:per_epoch * cfg.batch_size].tolist())
+        for batch in loader:
+            if batch is None:
+                continue
+            net.train()
+            x, m = batch
+            loss = loss_fn(net(x), m, cfg.pos_weight)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            run.append(loss.item())
+            if step % 50 == 0:
+                history.append({"step": step, "loss": round(float(np.mean(run)), 4), "minutes": round((time.time() - t0) / 60, 1)})
+                log.info("step %d: loss %.4f (%.0f s)", step, np.mean(run), time.time() - t0)
+                run = []
+            if state and (step % cfg.checkpoint_every == 0 or step == cfg.steps):
+                state.mkdir(parents=True, exist_ok=True)
+                save_repairer(state / "model.safetensors", net, {"kind": "defect detector", "training": asdict(cfg)})
+                (state / "position.json").write_text(json.dumps({"step": step, "of": cfg.steps, "history": history}, indent=1))
+            if step >= cfg.steps:
+                break
+        epoch += 1
+    net.eval()
+    r = Repairer(net, 0.5)
+    chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images), cfg.max_clean_flag)
+    log.info("threshold chosen on val: %s", chosen)
+    save_repairer(cfg.out, net, {"kind": "defect detector", "threshold": chosen["threshold"], "val": chosen,
+                                 "training": asdict(cfg), "history": history,
+                                 "rule": "best mask F1 on val photos with defects drawn, among thresholds flagging at most "
+                                         "max_clean_flag of the same photos' pixels clean",
+                                 "date": datetime.date.today().isoformat()})
+    return chosen
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="train.py repair", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(RepairTrainConfig):
+        p.add_argument("--" + f.name.replace("_", "-"), type=type(f.default), default=f.default)
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    print(json.dumps(train(RepairTrainConfig(**vars(args)))))
+    return 0
