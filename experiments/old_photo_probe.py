@@ -25,32 +25,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
-import timm  # noqa: E402
 import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
 
 from colorizer.color import photo_l  # noqa: E402
 from colorizer.evaluation.evaluate import evenly_spaced, load_eval_set, tuning_files, tuning_set  # noqa: E402
-from colorizer.models.pretrained import lite_state_dict, to_lite_input  # noqa: E402
+from colorizer.routing import ContentNet, analysis_view  # noqa: E402
 from colorizer.train.old_print import auc, fit_logistic  # noqa: E402
 
 
-def encoder() -> torch.nn.Module:
-    m = timm.create_model("tf_efficientnet_lite0", pretrained=False)
-    m.load_state_dict(lite_state_dict(0))
-    return m.eval()
-
-
 @torch.inference_mode()
-def features(m, lums: list[torch.Tensor], side: int = 192) -> np.ndarray:
-    out = []
-    for lum in lums:
-        x = torch.as_tensor(lum).float()[None, None] / 100
-        k = side / min(x.shape[-2:])
-        x = F.interpolate(x, size=(round(x.shape[-2] * k), round(x.shape[-1] * k)), mode="area" if k < 1 else "bilinear")
-        f = m.forward_features(to_lite_input(x.repeat(1, 3, 1, 1)))
-        out.append(torch.cat([f.mean((2, 3)), f.std((2, 3))], 1)[0].numpy())
-    return np.stack(out)
+def features(m: ContentNet, lums: list[torch.Tensor], side: int = 192) -> np.ndarray:
+    return np.stack([m.features(analysis_view(l, side))[0].numpy() for l in lums])
 
 
 def main() -> None:
@@ -61,7 +46,7 @@ def main() -> None:
     args = ap.parse_args()
     root = Path(args.data)
     torch.set_num_threads(2)
-    m = encoder()
+    m = ContentNet.from_imagenet()
     files = [f for f in tuning_files(root / "train", 10**9, 128, seed=2) if "historical" not in f.parts]
     modern = load_eval_set(evenly_spaced(files, args.photos), 256)
     clean = [photo_l(t) for t in modern.images]

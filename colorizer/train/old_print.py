@@ -127,12 +127,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, steps: int = 50
 def train_content(cfg: PrintTrainConfig) -> dict:
     """old-photo-net: ImageNet features of the plates (positives) and of clean training photos (negatives), at
     the evaluation's 256 x 256, read at analysis_side; a logistic head fitted on them."""
-    from ..models.pretrained import lite_state_dict
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     t0 = time.time()
-    net = ContentNet().eval()
-    net.encoder.load_state_dict({k: v for k, v in lite_state_dict(0).items() if not k.startswith("classifier.")})
+    net = ContentNet.from_imagenet()
     files = tuning_files(cfg.data, 10**9, min_side=128, seed=2)
     real_root = Path(cfg.real_old).resolve()
     files = [f for f in files if real_root not in f.resolve().parents]
