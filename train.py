@@ -5,7 +5,7 @@
     torchrun --nproc_per_node=2 train.py ...   # distributed (gloo on CPU, nccl on GPU)
     python train.py tone --state-dir recipes/tone-v1 ...   # the tone-restoration network (colorizer.train.tone)
     python train.py old-print --out ...                    # the old-print judgement (colorizer.train.old_print)
-    python train.py repair --state-dir recipes/repair-v1 ... # the defect detector (colorizer.train.repair)
+    python train.py repair --state-dir recipes/repair-v2 ... # the defect detector (colorizer.train.repair)
 """
 import sys
 

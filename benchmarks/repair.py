@@ -7,15 +7,17 @@
   clean     the share of pixels flagged on clean photos: val's tuning photos and val-ood, at 256 x 256.
   speed     a 1-megapixel photo (1155 x 866) detected and repaired, median of --repeats runs (after a warm-up).
 
-    python benchmarks/repair.py [--data ../shared/data] [--per-kind 30] [--checkpoint weights/repair.safetensors]
+    python benchmarks/repair.py [--data ../shared/data] [--per-kind 30] [--checkpoint weights/repair.safetensors] [--write]
 
 How colours change with repair is `evaluate --repair` against `--no-repair` (on val-ood --aged and val-historical).
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import statistics
+from dataclasses import replace
 import sys
 import time
 from pathlib import Path
@@ -24,9 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
 from colorizer.evaluation.aging import seeded_generator  # noqa: E402
-from colorizer.evaluation.defects import draw_defects  # noqa: E402
+from colorizer.evaluation.defects import DEFAULT_DEFECTS, KINDS, draw_defects  # noqa: E402
 from colorizer.evaluation.evaluate import load_eval_set, tuning_set  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
 from colorizer.repair import REPAIR_CHECKPOINT, Repairer, repair_photo  # noqa: E402
@@ -61,6 +64,23 @@ def defect_figures(r: Repairer, images: list[np.ndarray]) -> dict:
             "psnr_in_mask_repaired": round(psnr(np.concatenate(after), t), 2)}
 
 
+def by_kind(r: Repairer, images: list[np.ndarray]) -> dict:
+    """Recall and precision with each kind of defect drawn alone (every photo gets it), seeded."""
+    out = {}
+    for kind in KINDS:
+        if kind == "stains":  # drawn, never in the mask: nothing to find
+            continue
+        only = replace(DEFAULT_DEFECTS, **{k: (1.0 if k == kind else 0.0, *getattr(DEFAULT_DEFECTS, k)[1:]) for k in KINDS})
+        tp = fp = fn = 0
+        for i, rgb in enumerate(images):
+            damaged, mask, _ = draw_defects(photo_l(rgb), seeded_generator("repair-kind", i), only)
+            found, mask = r.find(damaged.numpy()), mask.numpy()
+            tp, fp, fn = tp + int((found & mask).sum()), fp + int((found & ~mask).sum()), fn + int((~found & mask).sum())
+        out[kind] = {"recall": round(tp / max(1, tp + fn), 3), "precision": round(tp / max(1, tp + fp), 3),
+                     "mask_pixels_per_photo": round((tp + fn) / len(images))}
+    return out
+
+
 def clean_share(r: Repairer, images: list[np.ndarray]) -> float:
     return round(float(np.mean([r.find(photo_l(rgb).numpy()).mean() for rgb in images])), 5)
 
@@ -87,7 +107,10 @@ def main() -> None:
     ap.add_argument("--per-kind", type=int, default=30, help="val-ood photos per kind")
     ap.add_argument("--val-images", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--by-kind", type=int, default=0, metavar="N",
+                    help="also recall and precision with each kind drawn alone, on N of the val-ood photos (evenly spaced)")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--write", action="store_true", help="store the figures in the checkpoint's metadata (its model card reads them)")
     args = ap.parse_args()
     r = Repairer.load(args.checkpoint)
     root = Path(args.data)
@@ -106,8 +129,18 @@ def main() -> None:
     print(f"clean photos flagged: val {out['clean_flagged_val']:.3%}, val-ood {out['clean_flagged_val_ood']:.3%} of pixels")
     s = out["speed_1mp"]
     print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads)")
+    if args.by_kind:
+        step = max(1, len(ood_images) // args.by_kind)
+        out["by_kind"] = by_kind(r, ood_images[::step][: args.by_kind])
+        for kind, f in out["by_kind"].items():
+            print(f"  {kind:10s} drawn alone: recall {f['recall']:.3f} precision {f['precision']:.3f} "
+                  f"({f['mask_pixels_per_photo']} defect pixels a photo)")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
+    if args.write:
+        update_metadata(args.checkpoint, {"benchmark": {**out, "checkpoint": Path(args.checkpoint).name,
+                                                        "date": datetime.date.today().isoformat()}})
+        print(f"wrote to {args.checkpoint}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ colours around it (Wan et al., "Bringing Old Photos Back to Life", CVPR 2020, ma
     mask = find_defects("print.jpg")      # numpy bool (H, W): the defective pixels
     fixed = repair_photo("print.jpg")     # PIL image, same size and mode, defects filled
 
-Detection: `DefectNet`, a small U-Net over the lightness (four levels, 8 to 48 channels, 0.1 M weights),
-trained by `python train.py repair` (colorizer.train.repair) on photos with defects drawn by
+Detection: `DefectNet`, a small U-Net over the lightness (four levels; the shipped repair v2: 16 to 96
+channels, 0.34 M weights), trained by `python train.py repair` (colorizer.train.repair) on photos with defects drawn by
 colorizer.evaluation.defects, whose masks are known exactly. It reads the photo at its own scale up to a
 short side of DETECT_SIDE, 256 px (a larger photo is shrunk to it and the probabilities enlarged back): a
 defect's width is a share of the print, not a number of pixels, and the training photos are stored at 128 to
@@ -49,8 +49,8 @@ def _block(a: int, b: int, n: int = 2) -> nn.Sequential:
 
 
 class DefectNet(nn.Module):
-    """A U-Net over lightness: per-pixel logits of 'defect'. Full resolution carries only 8 channels (a
-    scratch is thin, what tells it from a wire is context, which the coarse levels see)."""
+    """A U-Net over lightness: per-pixel logits of 'defect'. Full resolution carries only `width` channels
+    (a scratch is thin, what tells it from a wire is context, which the coarse levels see)."""
 
     arch_name = ARCH
     MULTIPLE = 8  # the input's sides are padded to a multiple of this (three poolings)

@@ -164,3 +164,19 @@ def test_training_the_detector_learns_and_writes_a_checkpoint_that_loads(tmp_pat
     assert (tmp_path / "state" / "position.json").is_file()
     save_repairer(tmp_path / "again.safetensors", r.net, {"threshold": 0.5})
     assert Repairer.load(tmp_path / "again.safetensors").threshold == 0.5
+
+
+def test_training_can_start_from_a_detector_and_enlarge_small_photos(tmp_path):
+    from colorizer.train.repair import RepairTrainConfig, train
+    root = tmp_path / "photos" / "a"
+    root.mkdir(parents=True)
+    for i, im in enumerate((skdata.astronaut(), skdata.coffee())):
+        Image.fromarray(im).resize((128, 128)).save(root / f"{i}.png")  # smaller than max_side: enlarged
+    start = DefectNet(4)
+    torch.nn.init.normal_(start.head.weight, 0.0, 3.0)  # a start no fresh network has
+    save_repairer(tmp_path / "start.safetensors", start, {"threshold": 0.5})
+    out = tmp_path / "repair.safetensors"
+    train(RepairTrainConfig(data=str(root.parent), val_data=str(root.parent), out=str(out), steps=1, batch_size=2,
+                            crop=96, max_side=200, width=4, val_images=2, workers=0, lr=1e-9, enlarge_p=1.0,
+                            init_from=str(tmp_path / "start.safetensors")))
+    assert torch.allclose(Repairer.load(out).net.head.weight, start.head.weight, atol=1e-6)

@@ -17,7 +17,7 @@ It is saved with the network, beside its figures on val. val-ood is never read h
 It runs in stretches: every `checkpoint_every` steps the weights and the schedule's position go to
 `state_dir` (commit it), and the same command continues from there.
 
-    python train.py repair --state-dir recipes/repair-v1 --out weights/repair.safetensors
+    python train.py repair --state-dir recipes/repair-v2 --width 16 --out runs/repair-v2.safetensors   (recipes/repair-v2.sh)
 """
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ from ..evaluation.defects import draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
 from ..repair import DefectNet, Repairer, _build, save_repairer
+from .step import amp_enabled
 
 log = logging.getLogger("colorizer.repair")
 # aging without its own strokes: what a scan adds that is not a defect to fill
@@ -61,6 +62,9 @@ class RepairTrainConfig:
     max_side: int = 256         # photos are shrunk to a short side in [crop, max_side] (never enlarged): the
                                 # detector's scale (colorizer.repair.DETECT_SIDE)
     width: int = 8
+    init_from: str = ""         # start from this detector's weights (same width) with a fresh schedule
+    enlarge_p: float = 0.0      # share of photos enlarged (bicubic) to a short side in [own, max_side] first: a small
+                                # photo shown larger, as a 192 px scan squashed to the evaluation's 256
     lr: float = 3e-3
     pos_weight: float = 4.0     # defect pixels are about 1% of a photo
     clean_p: float = 0.15       # share of photos without defects
@@ -69,6 +73,7 @@ class RepairTrainConfig:
     max_clean_flag: float = 0.001  # the threshold rule's bound on clean pixels flagged (val)
     checkpoint_every: int = 100
     seed: int = 0
+    amp: str = "auto"           # bf16 autocast where the CPU computes it natively (colorizer.train.step.amp_enabled)
     threads: int = 2
     workers: int = 1
 
@@ -91,9 +96,13 @@ class DefectSet(Dataset):
         except Exception:  # noqa: BLE001 - an unreadable training file is skipped, not fatal
             return None
         own = min(img.size)
-        side = int(rng.integers(cfg.crop, max(cfg.crop + 1, min(cfg.max_side, own) + 1)))
+        if rng.random() < cfg.enlarge_p and own < cfg.max_side:
+            side = int(rng.integers(own, cfg.max_side + 1))
+        else:
+            side = int(rng.integers(cfg.crop, max(cfg.crop + 1, min(cfg.max_side, own) + 1)))
         k = side / own
-        img = img.resize((max(cfg.crop, round(img.width * k)), max(cfg.crop, round(img.height * k))), Image.BOX)
+        img = img.resize((max(cfg.crop, round(img.width * k)), max(cfg.crop, round(img.height * k))),
+                         Image.BICUBIC if k > 1 else Image.BOX)
         y = int(rng.integers(0, img.height - cfg.crop + 1))
         x = int(rng.integers(0, img.width - cfg.crop + 1))
         lum = photo_l(np.asarray(img)[y:y + cfg.crop, x:x + cfg.crop])
@@ -157,6 +166,9 @@ def train(cfg: RepairTrainConfig) -> dict:
     torch.set_num_threads(cfg.threads)
     files = [f for f in with_min_side(find_images(cfg.data), cfg.crop) if "historical" not in f.relative_to(cfg.data).parts]
     net = DefectNet(cfg.width)
+    if cfg.init_from:
+        start, _ = load_checkpoint(cfg.init_from, build=_build)
+        net.load_state_dict(start.state_dict())
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
     step, history, state = 0, [], Path(cfg.state_dir) if cfg.state_dir else None
@@ -168,7 +180,8 @@ def train(cfg: RepairTrainConfig) -> dict:
         for _ in range(step):  # the schedule's position (the optimizer's moments start afresh)
             sched.step()
         log.info("continuing from %s at step %d", state, step)
-    log.info("%d training photos, %d steps of %d", len(files), cfg.steps, cfg.batch_size)
+    amp = amp_enabled(cfg.amp, torch.device("cpu"))
+    log.info("%d training photos, %d steps of %d (bf16 autocast: %s)", len(files), cfg.steps, cfg.batch_size, amp)
     t0, run = time.time(), []
     per_epoch = max(1, len(files) // cfg.batch_size)
     epoch = step // per_epoch
@@ -182,7 +195,9 @@ def train(cfg: RepairTrainConfig) -> dict:
                 continue
             net.train()
             x, m = batch
-            loss = loss_fn(net(x), m, cfg.pos_weight)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
+                logits = net(x)
+            loss = loss_fn(logits.float(), m, cfg.pos_weight)
             opt.zero_grad()
             loss.backward()
             opt.step()
