@@ -6,8 +6,9 @@
             repair, against the clean photo's.
   clean     the share of pixels flagged on clean photos: val's tuning photos and val-ood, at 256 x 256.
   speed     a 1-megapixel photo (1155 x 866) detected and repaired, median of --repeats runs (after a warm-up).
+  by kind   with --by-kind N: recall and precision with each kind of defect drawn alone, on N of the val-ood photos.
 
-    python benchmarks/repair.py [--data ../shared/data] [--per-kind 30] [--checkpoint weights/repair.safetensors] [--write]
+    python benchmarks/repair.py [--data ../shared/data] [--per-kind 30] [--checkpoint weights/repair.safetensors] [--by-kind 100] [--write]
 
 How colours change with repair is `evaluate --repair` against `--no-repair` (on val-ood --aged and val-historical).
 """
@@ -17,9 +18,9 @@ import argparse
 import datetime
 import json
 import statistics
-from dataclasses import replace
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -2,12 +2,12 @@
 
 Training photos (stored with a short side of at least `crop`, 128 px; train/historical left out: its real dust and
 scratches are not in any mask, and a detector taught that they are clean would learn to miss them) are each
-shrunk to a random short side between `crop` and `max_side` (the detector reads photos at their own scale up
-to colorizer.repair.DETECT_SIDE), cut to a random crop, and given defects drawn by colorizer.evaluation.defects
-with their exact mask (sized by the whole photo's short side, as in a print). A share stays without defects,
-and a share is also aged by colorizer.evaluation.aging (fade, uneven light, blur, grain, halftone, JPEG; its own
-strokes off) so that grain and JPEG blocks are not taken for dust. Loss: binary cross-entropy, the rare
-defect pixels weighted up, plus a soft Dice term; AdamW with a one-cycle schedule.
+shrunk (a share `enlarge_p` enlarged) to a random short side between `crop` and `max_side` (the detector reads
+photos at their own scale up to colorizer.repair.DETECT_SIDE), cut to a random crop, and given defects drawn
+by colorizer.evaluation.defects with their exact mask (sized by the whole photo's short side, as in a print). A
+share stays without defects, and a share is also aged by colorizer.evaluation.aging (fade, uneven light, blur,
+grain, halftone, JPEG; its own strokes off) so that grain and JPEG blocks are not taken for dust. Loss: binary
+cross-entropy, the rare defect pixels weighted up, plus a soft Dice term; AdamW with a one-cycle schedule.
 
 The threshold is chosen on val by a rule stated here: the one with the best mask F1 on val photos with
 defects drawn (seeded) among those flagging at most `max_clean_flag` of the pixels of the same photos clean.
@@ -59,8 +59,8 @@ class RepairTrainConfig:
     steps: int = 3000
     batch_size: int = 32
     crop: int = 128
-    max_side: int = 256         # photos are shrunk to a short side in [crop, max_side] (never enlarged): the
-                                # detector's scale (colorizer.repair.DETECT_SIDE)
+    max_side: int = 256         # photos are shrunk to a short side in [crop, max_side] (enlarged only by
+                                # enlarge_p): the detector's scale (colorizer.repair.DETECT_SIDE)
     width: int = 8
     init_from: str = ""         # start from this detector's weights (same width) with a fresh schedule
     enlarge_p: float = 0.0      # share of photos enlarged (bicubic) to a short side in [own, max_side] first: a small
