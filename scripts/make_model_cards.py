@@ -424,7 +424,7 @@ def main() -> None:
         if extra:  # the note on the old-photo decoding sits in the default's card, the judgement's card after it
             note, judge_card = extra[:2], extra[2:]
             text = replace_card(text, judge_card[0][3:], judge_card)
-            text = text.replace("\n".join(note), "") if "\n".join(note) in text else text
+            text = text.replace("\n" + "\n".join(note), "")  # with the line break before it: a rerun adds no blank line
             anchor = f"\n## {judge_card[0][3:]}\n"
             text = text.replace(anchor, "\n" + "\n".join(note) + anchor, 1)
         text = replace_card(text, REPAIR_CHECKPOINT.stem, repair_card(REPAIR_CHECKPOINT))
