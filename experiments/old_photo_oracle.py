@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from colorizer.color import lab_to_rgb  # noqa: E402
+from colorizer.color import lab_to_rgb, photo_l  # noqa: E402
 from colorizer.decoding import DecodeSettings, decode, run_model  # noqa: E402
+from colorizer.evaluation.aging import gray_photo  # noqa: E402
 from colorizer.evaluation.evaluate import tuning_set  # noqa: E402
 from colorizer.evaluation.metrics import WASH_BLOCK, _block_means, image_metrics, summarize, to_lab  # noqa: E402
 from colorizer.inference import Colorizer, model_input  # noqa: E402
@@ -81,7 +82,7 @@ def main() -> None:
         hue[..., 1:] = tl[..., 1:] / np.maximum(tc, 1e-6) * np.linalg.norm(pl[..., 1:], axis=-1, keepdims=True)
         for name, p in zip(rows, (shipped, pred, to_rgb(gated), to_rgb(gained), to_rgb(hue))):
             rows[name].append(image_metrics(p, truth))
-    gray = summarize([image_metrics(to_rgb(np.dstack([to_lab(t)[..., :1], np.zeros(t.shape[:2] + (2,))])), t) for t in data.images])
+    gray = summarize([image_metrics(gray_photo(photo_l(t)), t) for t in data.images])
     print(f"{len(data.images)} photos of {args.data}, {Path(args.checkpoint).name}")
     print(f"{'gray':28s} PSNR {gray['psnr']:.2f} CIEDE {gray['ciede2000']:.2f} wash {gray['wash']:.3f} CF {gray['cf_pred']:.1f}/{gray['cf_true']:.1f}")
     for name, r in rows.items():
