@@ -28,7 +28,7 @@ from colorizer.evaluation.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.routing import OldPrintDetector, partner_paths  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
-from colorizer.repair import REPAIR_CHECKPOINT  # noqa: E402
+from colorizer.repair import DETECT_SIDES, REPAIR_CHECKPOINT  # noqa: E402
 from colorizer.train.trainer import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
@@ -357,13 +357,17 @@ def repair_card(path: Path) -> list[str]:
     d = bench.get("defects_val_ood") or {}
     out = [f"## {path.stem}", "",
            f"- what: scratches, cracks, dust and hairs found (`colorizer/repair.py`, architecture `{meta['arch']}` "
-           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a small U-Net over the lightness at a short side of up to 256 px) "
+           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a small U-Net over the lightness read at short sides of "
+           f"{' and '.join(str(s) for s in DETECT_SIDES)} px, the two maps averaged) "
            f"and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
-           f"- training: photos of `{cfg.get('data')}` (not its historical plates) shrunk to {cfg.get('crop')}-"
-           f"{cfg.get('max_side')} px, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
+           f"- training: {'from `' + cfg['init_from'] + '`, ' if cfg.get('init_from') else ''}photos of `{cfg.get('data')}` "
+           f"(not its historical plates) shrunk to {cfg.get('crop')}-{cfg.get('max_side')} px"
+           f"{' (' + str(cfg['enlarge_p']) + ' of them enlarged)' if cfg.get('enlarge_p') else ''}, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
            f"with their masks, {cfg.get('clean_p')} left clean, {cfg.get('aging_p')} also aged as a scan; "
            f"{cfg.get('steps')} steps of {cfg.get('batch_size')}, lr {cfg.get('lr')} one-cycle ({meta.get('date')})",
-           f"- threshold {meta.get('threshold')}: {meta.get('rule')} (max {cfg.get('max_clean_flag')}); on val: F1 "
+           f"- threshold {meta.get('threshold')}"
+           f"{' (chosen again ' + meta['threshold_chosen']['date'] + ' for this reading)' if meta.get('threshold_chosen') else ''}"
+           f": {meta.get('rule')} (max {cfg.get('max_clean_flag')}); on val: F1 "
            f"{v.get('f1', float('nan')):.3f} (precision {v.get('precision', float('nan')):.3f}, recall "
            f"{v.get('recall', float('nan')):.3f}), clean pixels flagged {v.get('clean_flagged', float('nan')):.4%}"]
     if d:

@@ -180,3 +180,34 @@ def test_training_can_start_from_a_detector_and_enlarge_small_photos(tmp_path):
                             crop=96, max_side=200, width=4, val_images=2, workers=0, lr=1e-9, enlarge_p=1.0,
                             init_from=str(tmp_path / "start.safetensors")))
     assert torch.allclose(Repairer.load(out).net.head.weight, start.head.weight, atol=1e-6)
+
+
+def test_the_same_print_scanned_at_twice_the_resolution_gets_the_same_scratch(shipped):
+    """The detector reads every photo at the same short sides (DETECT_SIDES): a defect's width is a share of the
+    print, so a scan at 512 px is read as the one at 256 and its scratch is found where it is in the other."""
+    import cv2
+    damaged, mask = scratched(photo())
+    small = find_defects(damaged, shipped)
+    big = find_defects(np.asarray(Image.fromarray(damaged).resize((512, 512), Image.BICUBIC)), shipped)
+    back = np.asarray(Image.fromarray(big.astype(np.uint8) * 255).resize((256, 256), Image.BOX)) >= 128
+    near = lambda m, k=3: cv2.dilate(m.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)  # noqa: E731
+    assert (small & mask).sum() >= 0.8 * mask.sum() and (back & mask).sum() >= 0.8 * mask.sum()
+    # around the scratch the two maps agree within a pixel (resampling a 1 px line moves its edge by up to one)
+    zone = near(mask, 7)
+    assert (back & zone & near(small)).sum() >= 0.85 * (back & zone).sum()
+    assert (small & zone & near(back)).sum() >= 0.85 * (small & zone).sum()
+
+
+def test_the_threshold_can_be_chosen_again_with_the_weights_kept(tmp_path):
+    from colorizer.train.repair import main
+    root = tmp_path / "photos" / "a"
+    root.mkdir(parents=True)
+    for i, im in enumerate((skdata.astronaut(), skdata.coffee())):
+        Image.fromarray(im).save(root / f"{i}.png")
+    net = DefectNet(4)
+    save_repairer(tmp_path / "d.safetensors", net, {"threshold": 0.5, "training": {"steps": 1}})
+    assert main(["--rethreshold", str(tmp_path / "d.safetensors"), "--val-data", str(root.parent), "--val-images", "2"]) == 0
+    again = Repairer.load(tmp_path / "d.safetensors")
+    assert again.metadata["threshold_chosen"]["was"] == 0.5 and again.metadata["training"] == {"steps": 1}
+    assert again.threshold == again.metadata["val"]["threshold"]
+    assert all(torch.equal(a, b) for a, b in zip(again.net.state_dict().values(), net.state_dict().values()))

@@ -3,7 +3,7 @@
 Training photos (stored with a short side of at least `crop`, 128 px; train/historical left out: its real dust and
 scratches are not in any mask, and a detector taught that they are clean would learn to miss them) are each
 shrunk (a share `enlarge_p` enlarged) to a random short side between `crop` and `max_side` (the detector reads
-photos at their own scale up to colorizer.repair.DETECT_SIDE), cut to a random crop, and given defects drawn
+photos at short sides of 128 and 256 px, colorizer.repair.DETECT_SIDES), cut to a random crop, and given defects drawn
 by colorizer.evaluation.defects with their exact mask (sized by the whole photo's short side, as in a print). A
 share stays without defects, and a share is also aged by colorizer.evaluation.aging (fade, uneven light, blur,
 grain, halftone, JPEG; its own strokes off) so that grain and JPEG blocks are not taken for dust. Loss: binary
@@ -26,6 +26,7 @@ import datetime
 import json
 import logging
 import time
+import warnings
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -35,13 +36,13 @@ import torch.nn.functional as F
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from ..checkpoints import load_checkpoint
+from ..checkpoints import load_checkpoint, update_metadata
 from ..color import photo_l
 from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
 from ..evaluation.defects import draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
-from ..repair import DefectNet, Repairer, _build, save_repairer
+from ..repair import DETECT_SIDES, DefectNet, Repairer, _build, save_repairer
 from .step import amp_enabled
 
 log = logging.getLogger("colorizer.repair")
@@ -60,7 +61,7 @@ class RepairTrainConfig:
     batch_size: int = 32
     crop: int = 128
     max_side: int = 256         # photos are shrunk to a short side in [crop, max_side] (enlarged only by
-                                # enlarge_p): the detector's scale (colorizer.repair.DETECT_SIDE)
+                                # enlarge_p): the detector's scales (colorizer.repair.DETECT_SIDES)
     width: int = 8
     init_from: str = ""         # start from this detector's weights (same width) with a fresh schedule
     enlarge_p: float = 0.0      # share of photos enlarged (bicubic) to a short side in [own, max_side] first: a small
@@ -177,8 +178,10 @@ def train(cfg: RepairTrainConfig) -> dict:
         loaded, _ = load_checkpoint(state / "model.safetensors", build=_build)
         net.load_state_dict(loaded.state_dict())
         step, history = int(pos["step"]), pos.get("history", [])
-        for _ in range(step):  # the schedule's position (the optimizer's moments start afresh)
-            sched.step()
+        with warnings.catch_warnings():  # stepping the schedule alone is the point here, not a misordered loop
+            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step()`")
+            for _ in range(step):  # the schedule's position (the optimizer's moments start afresh)
+                sched.step()
         log.info("continuing from %s at step %d", state, step)
     amp = amp_enabled(cfg.amp, torch.device("cpu"))
     log.info("%d training photos, %d steps of %d (bf16 autocast: %s)", len(files), cfg.steps, cfg.batch_size, amp)
@@ -227,11 +230,28 @@ def train(cfg: RepairTrainConfig) -> dict:
     return chosen
 
 
+def rethreshold(path: str | Path, cfg: RepairTrainConfig) -> dict:
+    """Choose a trained detector's threshold again by the same rule, its weights kept: after a change in how
+    colorizer.repair reads a photo (its scales), the old threshold belongs to another reading."""
+    r = Repairer.load(path)
+    chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images), cfg.max_clean_flag)
+    log.info("threshold chosen again on val: %s (was %s)", chosen, r.threshold)
+    update_metadata(path, {"threshold": chosen["threshold"], "val": chosen,
+                           "threshold_chosen": {"date": datetime.date.today().isoformat(), "was": r.threshold,
+                                                "reading_sides": list(DETECT_SIDES)}})
+    return chosen
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="train.py repair", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for f in fields(RepairTrainConfig):
         p.add_argument("--" + f.name.replace("_", "-"), type=type(f.default), default=f.default)
-    args = p.parse_args(argv)
+    p.add_argument("--rethreshold", metavar="CHECKPOINT",
+                   help="train nothing: choose this detector's threshold again by the rule (--val-data, --val-images, "
+                        "--max-clean-flag), its weights kept")
+    args = vars(p.parse_args(argv))
+    again = args.pop("rethreshold")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    print(json.dumps(train(RepairTrainConfig(**vars(args)))))
+    cfg = RepairTrainConfig(**args)
+    print(json.dumps(rethreshold(again, cfg) if again else train(cfg)))
     return 0
