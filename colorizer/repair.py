@@ -6,15 +6,15 @@ colours around it (Wan et al., "Bringing Old Photos Back to Life", CVPR 2020, ma
     mask = find_defects("print.jpg")      # numpy bool (H, W): the defective pixels
     fixed = repair_photo("print.jpg")     # PIL image, same size and mode, defects filled
 
-Detection: `DefectNet`, a small U-Net over the lightness (four levels; the shipped repair v2: 16 to 96
+Detection: `DefectNet`, a small U-Net over the lightness (four levels; the shipped repair v4: 16 to 96
 channels, 0.34 M weights), trained by `python train.py repair` (colorizer.train.repair) on photos with defects drawn by
 colorizer.evaluation.defects, whose masks are known exactly. A defect's width is a share of the print, not a number
 of pixels, so the detector reads every photo at fixed scales, an octave apart: its lightness resized to a short side
-of 256 px and of 128 px (DETECT_SIDES), the two probability maps enlarged back to the photo's size and averaged.
+of 256 px and of 128 px (DETECT_SIDES), the two probability maps averaged and enlarged back to the photo's size.
 The training photos are stored at 128 to 256 px, mostly near 128, and a detector reading only the finer view missed
 half of the wider scratches (a 2 px line at 256 px is a 1 px line at 128, which it knows): on val, the two views
-averaged find 0.73 of the defect pixels at 0.72 precision against 0.50 at 0.74 for the 256 px view alone, flagging
-no more clean pixels (docs/experiments.md, "repair: reading at two scales"). A dust speck of a pixel in a
+averaged let repair v2 find 0.73 of the defect pixels at 0.72 precision against 0.50 at 0.74 for the 256 px view
+alone, flagging no more clean pixels (docs/experiments.md, "repair: reading at two scales"). A dust speck of a pixel in a
 4,000 px scan is below what it sees. A pixel is a defect where the probability is at or above the checkpoint's
 threshold, chosen on val by the rule in its metadata.
 
