@@ -30,7 +30,7 @@ import torch  # noqa: E402
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
 from colorizer.evaluation.aging import seeded_generator  # noqa: E402
-from colorizer.evaluation.defects import DEFAULT_DEFECTS, KINDS, draw_defects  # noqa: E402
+from colorizer.evaluation.defects import DEFAULT_DEFECTS, KINDS, MaskCounts, draw_defects  # noqa: E402
 from colorizer.evaluation.evaluate import load_eval_set, tuning_set  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
 from colorizer.repair import REPAIR_CHECKPOINT, Repairer, repair_photo  # noqa: E402
@@ -42,25 +42,22 @@ def psnr(a: np.ndarray, b: np.ndarray, peak: float = 100.0) -> float:
 
 
 def defect_figures(r: Repairer, images: list[np.ndarray]) -> dict:
-    tp = fp = fn = 0
+    counts = MaskCounts()
     before, after, truth_px = [], [], []
     for i, rgb in enumerate(images):
         lum = photo_l(rgb).numpy()
         damaged, mask, _ = draw_defects(torch.from_numpy(lum), seeded_generator("repair-bench", i))
         damaged, mask = damaged.numpy(), mask.numpy()
         found = r.find(damaged)
-        tp += int((found & mask).sum())
-        fp += int((found & ~mask).sum())
-        fn += int((~found & mask).sum())
+        counts.add(found, mask)
         if mask.any():
             fixed = r.fill(damaged.astype(np.float32), found)
             before.append(damaged[mask])
             after.append(fixed[mask])
             truth_px.append(lum[mask])
-    p, rc = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    t = np.concatenate(truth_px)
-    return {"photos": len(images), "precision": round(p, 4), "recall": round(rc, 4),
-            "f1": round(2 * p * rc / max(1e-9, p + rc), 4), "defect_share": round((tp + fn) / sum(x.shape[0] * x.shape[1] for x in images), 5),
+    s, t = counts.scores(), np.concatenate(truth_px)
+    return {"photos": len(images), **{k: round(v, 4) for k, v in s.items()},
+            "defect_share": round((counts.tp + counts.fn) / sum(x.shape[0] * x.shape[1] for x in images), 5),
             "psnr_in_mask_damaged": round(psnr(np.concatenate(before), t), 2),
             "psnr_in_mask_repaired": round(psnr(np.concatenate(after), t), 2)}
 
@@ -72,13 +69,13 @@ def by_kind(r: Repairer, images: list[np.ndarray]) -> dict:
         if kind == "stains":  # drawn, never in the mask: nothing to find
             continue
         only = replace(DEFAULT_DEFECTS, **{k: (1.0 if k == kind else 0.0, *getattr(DEFAULT_DEFECTS, k)[1:]) for k in KINDS})
-        tp = fp = fn = 0
+        counts = MaskCounts()
         for i, rgb in enumerate(images):
             damaged, mask, _ = draw_defects(photo_l(rgb), seeded_generator("repair-kind", i), only)
-            found, mask = r.find(damaged.numpy()), mask.numpy()
-            tp, fp, fn = tp + int((found & mask).sum()), fp + int((found & ~mask).sum()), fn + int((~found & mask).sum())
-        out[kind] = {"recall": round(tp / max(1, tp + fn), 3), "precision": round(tp / max(1, tp + fp), 3),
-                     "mask_pixels_per_photo": round((tp + fn) / len(images))}
+            counts.add(r.find(damaged.numpy()), mask.numpy())
+        s = counts.scores()
+        out[kind] = {"recall": round(s["recall"], 3), "precision": round(s["precision"], 3),
+                     "mask_pixels_per_photo": round((counts.tp + counts.fn) / len(images))}
     return out
 
 

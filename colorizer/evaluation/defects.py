@@ -176,6 +176,26 @@ def defect_photo(rgb_u8, g: torch.Generator, config: DefectConfig = DEFAULT_DEFE
     return gray_photo(damaged), mask.numpy(), gray_photo(lum)
 
 
+@dataclass
+class MaskCounts:
+    """Pixel counts of a found mask against the true one, pooled over photos: the detector's precision, recall
+    and F1 (the repair trainer's threshold rule and benchmarks/repair.py read them alike)."""
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, found, truth) -> "MaskCounts":
+        """Count one photo's (or a pooled) found mask against its truth (bool arrays of one shape)."""
+        self.tp += int((found & truth).sum())
+        self.fp += int((found & ~truth).sum())
+        self.fn += int((~found & truth).sum())
+        return self
+
+    def scores(self) -> dict:
+        precision, recall = self.tp / max(1, self.tp + self.fp), self.tp / max(1, self.tp + self.fn)
+        return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / max(1e-9, precision + recall)}
+
+
 def dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
     """A bool mask (H, W) grown by r pixels (a square neighbourhood)."""
     if r <= 0:
@@ -183,4 +203,4 @@ def dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
     return F.max_pool2d(mask[None, None].float(), 2 * r + 1, stride=1, padding=r)[0, 0] > 0
 
 
-__all__ = ["DEFAULT_DEFECTS", "DefectConfig", "KINDS", "MIN_CONTRAST", "defect_photo", "dilate", "draw_defects"]
+__all__ = ["DEFAULT_DEFECTS", "DefectConfig", "KINDS", "MIN_CONTRAST", "MaskCounts", "defect_photo", "dilate", "draw_defects"]

@@ -39,7 +39,7 @@ from torch.utils.data import DataLoader, Dataset
 from ..checkpoints import load_checkpoint, update_metadata
 from ..color import photo_l
 from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
-from ..evaluation.defects import draw_defects
+from ..evaluation.defects import MaskCounts, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
 from ..repair import DETECT_SIDES, DefectNet, Repairer, _build, save_repairer
@@ -140,14 +140,6 @@ def val_pairs(root: str, n: int) -> list[tuple[torch.Tensor, torch.Tensor, torch
     return out
 
 
-def mask_scores(pred: np.ndarray, truth: np.ndarray) -> dict:
-    """Pixel counts -> precision, recall, F1 (pooled over the photos)."""
-    tp = float((pred & truth).sum())
-    precision = tp / max(1.0, float(pred.sum()))
-    recall = tp / max(1.0, float(truth.sum()))
-    return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / max(1e-9, precision + recall)}
-
-
 @torch.inference_mode()
 def choose_threshold(r: Repairer, pairs, max_clean_flag: float) -> dict:
     """The rule above, on (clean, damaged, mask) triples."""
@@ -155,7 +147,8 @@ def choose_threshold(r: Repairer, pairs, max_clean_flag: float) -> dict:
     best = None
     for th in np.round(np.arange(0.05, 0.96, 0.025), 3):
         flag = float(np.mean(np.concatenate([c.ravel() >= th for _, _, c in probs])))
-        s = mask_scores(np.concatenate([p.ravel() >= th for p, _, _ in probs]), np.concatenate([m.ravel() for _, m, _ in probs]))
+        s = MaskCounts().add(np.concatenate([p.ravel() >= th for p, _, _ in probs]),
+                             np.concatenate([m.ravel() for _, m, _ in probs])).scores()
         row = {"threshold": float(th), "clean_flagged": flag, **s}
         if flag <= max_clean_flag and (best is None or s["f1"] > best["f1"]):
             best = row
