@@ -29,6 +29,7 @@ import os
 import threading
 
 import numpy as np
+import timm
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -39,6 +40,7 @@ from .color import denormalize_l
 from .errors import ColorizerError
 from .imageio import ImageInput, LoadedImage, load_image, open_image
 from .join import luminance
+from .models.pretrained import to_lite_input
 
 ARCH = "defect-net"
 DETECT_SIDES = (256, 128)  # the short sides the detector reads a photo at, averaged (finest first)
@@ -55,26 +57,51 @@ def _block(a: int, b: int, n: int = 2) -> nn.Sequential:
 
 class DefectNet(nn.Module):
     """A U-Net over lightness: per-pixel logits of 'defect'. Full resolution carries only `width` channels
-    (a scratch is thin, what tells it from a wire is context, which the coarse levels see)."""
+    (a scratch is thin, what tells it from a wire is context, which the coarse levels see).
+
+    encoder="lite0": the coarse levels are EfficientNet-Lite0's first four stages (strides 2 to 16, ImageNet
+    weights to start from, the lightness given as its three planes): what a scratch is drawn on (a face, a car's
+    trim, a fence) is what tells it from the photo's own lines, and a pretrained encoder knows the kinds of photo
+    the drawn training set lacks. A full-resolution branch of `width` channels keeps the one-pixel detail."""
 
     arch_name = ARCH
-    MULTIPLE = 8  # the input's sides are padded to a multiple of this (three poolings)
 
-    def __init__(self, width: int = 8):
+    def __init__(self, width: int = 8, encoder: str = ""):
         super().__init__()
-        self.arch_kwargs = {"width": width}
-        c = [width, 2 * width, 4 * width, 6 * width]
-        self.enc = nn.ModuleList([_block(1, c[0]), _block(c[0], c[1]), _block(c[1], c[2]), _block(c[2], c[3])])
-        self.dec = nn.ModuleList([_block(c[3] + c[2], c[2], 1), _block(c[2] + c[1], c[1], 1), _block(c[1] + c[0], c[0], 1)])
+        if encoder not in ("", "lite0"):
+            raise ValueError(f"encoder must be '' or 'lite0', not {encoder!r}")
+        self.arch_kwargs = {"width": width, **({"encoder": encoder} if encoder else {})}
+        self.encoder = None
+        if encoder:
+            self.encoder = timm.create_model("tf_efficientnet_lite0", features_only=True, pretrained=False,
+                                             out_indices=(0, 1, 2, 3))
+            del self.encoder.blocks[5:]  # the stride-32 stages feed no output here (timm keeps them): 2.3 M weights
+            e = self.encoder.feature_info.channels()  # [16, 24, 40, 112] at strides 2, 4, 8, 16
+            self.MULTIPLE = 16
+            self.enc = nn.ModuleList([_block(1, width)])
+            c = [width, 2 * width, 4 * width, 6 * width]
+            self.dec = nn.ModuleList([_block(e[3] + e[2], c[3], 1), _block(c[3] + e[1], c[2], 1),
+                                      _block(c[2] + e[0], c[1], 1), _block(c[1] + c[0], c[0], 1)])
+        else:
+            self.MULTIPLE = 8  # the input's sides are padded to a multiple of this (three poolings)
+            c = [width, 2 * width, 4 * width, 6 * width]
+            self.enc = nn.ModuleList([_block(1, c[0]), _block(c[0], c[1]), _block(c[1], c[2]), _block(c[2], c[3])])
+            self.dec = nn.ModuleList([_block(c[3] + c[2], c[2], 1), _block(c[2] + c[1], c[1], 1),
+                                      _block(c[1] + c[0], c[0], 1)])
         self.head = nn.Conv2d(c[0], 1, 1)
 
     def forward(self, l01: torch.Tensor) -> torch.Tensor:
-        """Lightness (B, 1, H, W) in [0, 1], H and W multiples of 8 -> logits (B, 1, H, W)."""
-        skips, x = [], l01 * 2 - 1
-        for i, enc in enumerate(self.enc):
-            x = enc(F.max_pool2d(x, 2) if i else x)
-            skips.append(x)
-        for dec, skip in zip(self.dec, reversed(skips[:-1])):
+        """Lightness (B, 1, H, W) in [0, 1], H and W multiples of MULTIPLE -> logits (B, 1, H, W)."""
+        if self.encoder is not None:
+            *feats, x = self.encoder(to_lite_input(l01).expand(-1, 3, -1, -1))
+            skips = [self.enc[0](l01 * 2 - 1), *feats]
+        else:
+            skips, x = [], l01 * 2 - 1
+            for i, enc in enumerate(self.enc):
+                x = enc(F.max_pool2d(x, 2) if i else x)
+                skips.append(x)
+            skips.pop()
+        for dec, skip in zip(self.dec, reversed(skips)):
             x = dec(torch.cat([F.interpolate(x, size=skip.shape[-2:], mode="nearest"), skip], 1))
         return self.head(x)
 
@@ -128,7 +155,7 @@ class Repairer:
 
     def _read(self, x: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
         h, w = x.shape[-2:]
-        m = DefectNet.MULTIPLE
+        m = self.net.MULTIPLE
         ph, pw = (-h) % m, (-w) % m
         if ph or pw:  # reflect where it can, replicate a side too short to reflect
             x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > max(ph, pw) else "replicate")

@@ -211,3 +211,36 @@ def test_the_threshold_can_be_chosen_again_with_the_weights_kept(tmp_path):
     assert again.metadata["threshold_chosen"]["was"] == 0.5 and again.metadata["training"] == {"steps": 1}
     assert again.threshold == again.metadata["val"]["threshold"]
     assert all(torch.equal(a, b) for a, b in zip(again.net.state_dict().values(), net.state_dict().values()))
+
+
+@pytest.mark.parametrize("kwargs", [{"width": 4}, {"width": 4, "encoder": "lite0"}])
+def test_both_kinds_of_detector_read_any_size_and_round_trip(kwargs, tmp_path):
+    """The plain U-Net pads to a multiple of 8, the one over EfficientNet-Lite0's stages to 16: odd and tiny sizes
+    come back at their own shape from either, and a saved detector rebuilds as it was."""
+    torch.manual_seed(0)
+    net = DefectNet(**kwargs).eval()
+    save_repairer(tmp_path / "d.safetensors", net, {"threshold": 0.5})
+    again = Repairer.load(tmp_path / "d.safetensors")
+    assert again.net.arch_kwargs == net.arch_kwargs and again.net.MULTIPLE == net.MULTIPLE
+    for shape in ((1, 1), (37, 53), (250, 17)):
+        lum = np.random.default_rng(1).uniform(0, 100, shape).astype(np.float32)
+        p = again.probabilities(lum)
+        assert tuple(p.shape) == shape and torch.equal(p, Repairer(net, 0.5).probabilities(lum))
+    with pytest.raises(ValueError, match="encoder"):
+        DefectNet(4, encoder="resnet")
+
+
+def test_training_over_the_pretrained_encoder_starts_from_its_imagenet_weights(tmp_path):
+    from colorizer.models.pretrained import lite_state_dict
+    from colorizer.train.repair import RepairTrainConfig, train
+    root = tmp_path / "photos" / "a"
+    root.mkdir(parents=True)
+    for i, im in enumerate((skdata.astronaut(), skdata.coffee())):
+        Image.fromarray(im).save(root / f"{i}.png")
+    out = tmp_path / "repair.safetensors"
+    train(RepairTrainConfig(data=str(root.parent), val_data=str(root.parent), out=str(out), steps=1, batch_size=2,
+                            crop=96, width=4, encoder="lite0", val_images=2, workers=0, lr=1e-9))
+    net = Repairer.load(out).net
+    named = lite_state_dict(0)
+    w = net.encoder.state_dict()["blocks.2.0.conv_pw.weight"]
+    assert net.arch_kwargs["encoder"] == "lite0" and torch.allclose(w, named["blocks.2.0.conv_pw.weight"], atol=1e-6)

@@ -42,6 +42,7 @@ from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
 from ..evaluation.defects import MaskCounts, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
+from ..models.pretrained import lite_state_dict
 from ..repair import DETECT_SIDES, DefectNet, Repairer, _build, save_repairer
 from .step import amp_enabled
 
@@ -63,7 +64,9 @@ class RepairTrainConfig:
     max_side: int = 256         # photos are shrunk to a short side in [crop, max_side] (enlarged only by
                                 # enlarge_p): the detector's scales (colorizer.repair.DETECT_SIDES)
     width: int = 8
-    init_from: str = ""         # start from this detector's weights (same width) with a fresh schedule
+    encoder: str = ""           # "lite0": EfficientNet-Lite0's first stages as the coarse levels, from ImageNet weights
+    lr_encoder: float = 0.1     # the pretrained encoder's peak rate, a share of lr's
+    init_from: str = ""         # start from this detector's weights (same width and encoder) with a fresh schedule
     enlarge_p: float = 0.0      # share of photos enlarged (bicubic) to a short side in [own, max_side] first: a small
                                 # photo shown larger, as a 192 px scan squashed to the evaluation's 256
     lr: float = 3e-3
@@ -159,12 +162,19 @@ def train(cfg: RepairTrainConfig) -> dict:
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     files = [f for f in with_min_side(find_images(cfg.data), cfg.crop) if "historical" not in f.relative_to(cfg.data).parts]
-    net = DefectNet(cfg.width)
+    net = DefectNet(cfg.width, cfg.encoder)
     if cfg.init_from:
         start, _ = load_checkpoint(cfg.init_from, build=_build)
         net.load_state_dict(start.state_dict())
-    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
+    elif net.encoder is not None:
+        named = lite_state_dict(0)
+        net.encoder.load_state_dict({k: named[k] for k in net.encoder.state_dict()}, strict=True)
+    pretrained = set(net.encoder.parameters()) if net.encoder is not None else set()
+    groups = [{"params": [q for q in net.parameters() if q not in pretrained], "lr": cfg.lr}]
+    if pretrained:
+        groups.append({"params": list(pretrained), "lr": cfg.lr * cfg.lr_encoder})
+    opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, [g["lr"] for g in groups], total_steps=cfg.steps, pct_start=0.05)
     step, history, state = 0, [], Path(cfg.state_dir) if cfg.state_dir else None
     if state and (state / "position.json").is_file():  # continue the schedule where the committed state left it
         pos = json.loads((state / "position.json").read_text())
