@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -432,7 +433,8 @@ def main() -> None:
         if extra:  # the note on the old-photo decoding sits in the default's card, the judgement's card after it
             note, judge_card = extra[:2], extra[2:]
             text = replace_card(text, judge_card[0][3:], judge_card)
-            text = text.replace("\n" + "\n".join(note), "")  # with the line break before it: a rerun adds no blank line
+            stale = note[0].split(" decodes old photos")[0] + " decodes old photos"  # the note as any earlier run wrote it
+            text = re.sub("\n" + re.escape(stale) + ".*\n\n", "\n", text)  # with the line break before it: no blank line added
             anchor = f"\n## {judge_card[0][3:]}\n"
             text = text.replace(anchor, "\n" + "\n".join(note) + anchor, 1)
         text = replace_card(text, REPAIR_CHECKPOINT.stem, repair_card(REPAIR_CHECKPOINT))

@@ -3,7 +3,7 @@
   - val-ood photos with defects drawn (colorizer.evaluation.defects, the benchmark's seeds): damaged | what the
     repair finds (red) | repaired | the clean photo;
   - val-historical's gray plates where it finds the most: gray | found | repaired | colorized as shipped (the
-    default does not repair: repair is asked for).
+    default repairs the photos it judges old first).
 
     python scripts/make_repair_figure.py --data ../shared/data --ood 3 --historical 3 -o docs/images/repair.jpg
 """

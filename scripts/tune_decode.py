@@ -27,7 +27,9 @@ combination of prior correction x gating x gain x guided upsampling is scored, a
 
     python scripts/tune_decode.py CHECKPOINT --old --data ../shared/data/val-historical --images 332 \
         --alphas 0,0.15,0.3 --confidences 0,15,25,40 --gains 1,1.15,1.3 --guide-radii 4 --max-dcf 10 --max-wash 0.02 \
-        --detector weights/old-photo.safetensors --write
+        --detector weights/old-photo.safetensors --write [--repair-old on]
+
+--repair-old on stores that photos so judged also have their scratches and dust filled first (colorizer.repair).
 
 --min-side 128 keeps only photos stored with a short side of at least 128 px. `val` is mostly sources
 stored at 64-128 px (Tiny ImageNet 64, mini-ImageNet 84) that the 256 px evaluation upscales 3-4x; on those
@@ -84,9 +86,14 @@ def main() -> None:
     ap.add_argument("--max-wash", type=float, default=0.02, help="--old: the most wash a chosen setting may have")
     ap.add_argument("--detector", default="weights/old-print.safetensors", help="--old --write: the judgement that routes photos to it")
     ap.add_argument("--threshold", type=float, default=None, help="--old --write: the judgement's threshold (default: its own)")
+    ap.add_argument("--repair-old", choices=("on", "off"), default=None,
+                    help="--old --write: whether photos judged old also have their scratches and dust repaired "
+                         "(colorizer.repair) by default (default: as the checkpoint has it)")
     args = ap.parse_args()
     if args.old and args.aged:
         ap.error("--old scores real old photographs as given; --aged does not apply")
+    if args.repair_old and not (args.old and args.write):
+        ap.error("--repair-old is stored with the old-photo decoding: it needs --old --write")
     data = tuning_set(args.data, args.images, args.size, args.min_side)  # the same squashing as `evaluate`
     imgs = data.images
     views = {"clean": imgs, **({"aged": data.age().inputs} if args.aged else {})}  # what the model is given
@@ -180,8 +187,9 @@ def choose_old(args, c: Colorizer, score) -> None:
     print(f"chosen ({how}): {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, wash {m['wash']:.3f}, "
           f"|dCF| {m['dcf']:.1f}) on {len(tried)} settings, photos of {args.data}")
     if args.write:
+        repair = (c.metadata.get("old_photo") or {}).get("repair", False) if args.repair_old is None else args.repair_old == "on"
         update_metadata(args.checkpoint, {"old_photo": {
-            "decode": chosen.as_dict(), "detector": Path(args.detector).stem,
+            "decode": chosen.as_dict(), "detector": Path(args.detector).stem, "repair": repair,
             "threshold": args.threshold if args.threshold is not None else float(read_metadata(args.detector)["threshold"]),
             "tuning": {"data": str(args.data), "images": args.images, "max_wash": args.max_wash, "max_dcf": args.max_dcf,
                        "grid": {k: getattr(args, k) for k in ("temperatures", "alphas", "confidences", "gains", "guide_radii")},

