@@ -10,15 +10,15 @@ Detection: `DefectNet`, a U-Net over the lightness, trained by `python train.py 
 photos with defects drawn by colorizer.evaluation.defects, whose masks are known exactly. The shipped repair v5 has
 EfficientNet-Lite0's first four stages as its coarse levels (ImageNet weights to start from) beside a full-resolution
 branch of 16 channels, 0.93 M weights; the plain U-Net (repair v2 to v4: 16 to 96 channels, 0.34 M weights) found as
-many defects on val-ood but took more of the photos' own lines for them (F1 0.679 against v5's 0.708). A defect's width is a share of the print, not a number
-of pixels, so the detector reads every photo at fixed scales, an octave apart: its lightness resized to a short side
-of 256 px and of 128 px (DETECT_SIDES), the two probability maps averaged and enlarged back to the photo's size.
-The training photos are stored at 128 to 256 px, mostly near 128, and a detector reading only the finer view missed
-half of the wider scratches (a 2 px line at 256 px is a 1 px line at 128, which it knows): on val, the two views
-averaged let repair v2 find 0.73 of the defect pixels at 0.72 precision against 0.50 at 0.74 for the 256 px view
-alone, flagging no more clean pixels (docs/experiments.md, "repair: reading at two scales"). A dust speck of a pixel in a
-4,000 px scan is below what it sees. A pixel is a defect where the probability is at or above the checkpoint's
-threshold, chosen on val by the rule in its metadata.
+many defects on val-ood but took more of the photos' own lines for them (F1 0.679 against v5's 0.708). A defect's
+width is a share of the print, not a number of pixels, so the detector reads every photo at fixed scales, an octave
+apart: its lightness resized to a short side of 256 px and of 128 px (DETECT_SIDES), the two probability maps
+averaged and enlarged back to the photo's size. The training photos are stored at 128 to 256 px, mostly near 128, and
+a detector reading only the finer view missed half of the wider scratches (a 2 px line at 256 px is a 1 px line at
+128, which it knows): on val, the two views averaged let repair v2 find 0.73 of the defect pixels at 0.72 precision
+against 0.50 at 0.74 for the 256 px view alone, flagging no more clean pixels (docs/experiments.md, "repair: reading
+at two scales"). A dust speck of a pixel in a 4,000 px scan is below what it sees. A pixel is a defect where the
+probability is at or above the checkpoint's threshold, chosen on val by the rule in its metadata.
 
 Repair: the flagged pixels, grown by a pixel so the anti-aliased rims go too, are filled by OpenCV's
 inpainting (Telea's fast marching method, "An Image Inpainting Technique Based on the Fast Marching Method",
@@ -74,6 +74,7 @@ class DefectNet(nn.Module):
             raise ValueError(f"encoder must be '' or 'lite0', not {encoder!r}")
         self.arch_kwargs = {"width": width, **({"encoder": encoder} if encoder else {})}
         self.encoder = None
+        c = [width, 2 * width, 4 * width, 6 * width]
         if encoder:
             self.encoder = timm.create_model("tf_efficientnet_lite0", features_only=True, pretrained=False,
                                              out_indices=(0, 1, 2, 3))
@@ -81,12 +82,10 @@ class DefectNet(nn.Module):
             e = self.encoder.feature_info.channels()  # [16, 24, 40, 112] at strides 2, 4, 8, 16
             self.MULTIPLE = 16
             self.enc = nn.ModuleList([_block(1, width)])
-            c = [width, 2 * width, 4 * width, 6 * width]
             self.dec = nn.ModuleList([_block(e[3] + e[2], c[3], 1), _block(c[3] + e[1], c[2], 1),
                                       _block(c[2] + e[0], c[1], 1), _block(c[1] + c[0], c[0], 1)])
         else:
             self.MULTIPLE = 8  # the input's sides are padded to a multiple of this (three poolings)
-            c = [width, 2 * width, 4 * width, 6 * width]
             self.enc = nn.ModuleList([_block(1, c[0]), _block(c[0], c[1]), _block(c[1], c[2]), _block(c[2], c[3])])
             self.dec = nn.ModuleList([_block(c[3] + c[2], c[2], 1), _block(c[2] + c[1], c[1], 1),
                                       _block(c[1] + c[0], c[0], 1)])
