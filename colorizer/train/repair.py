@@ -44,7 +44,6 @@ from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
 from ..evaluation.defects import MaskCounts, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
-from ..models.pretrained import lite_state_dict
 from ..repair import DETECT_SIDES, DefectNet, Repairer, _build, save_repairer
 from .step import amp_enabled
 
@@ -169,8 +168,7 @@ def train(cfg: RepairTrainConfig) -> dict:
         start, _ = load_checkpoint(cfg.init_from, build=_build)
         net.load_state_dict(start.state_dict())
     elif net.encoder is not None:
-        named = lite_state_dict(0)
-        net.encoder.load_state_dict({k: named[k] for k in net.encoder.state_dict()}, strict=True)
+        net.load_pretrained_encoder()
     pretrained = set(net.encoder.parameters()) if net.encoder is not None else set()
     groups = [{"params": [q for q in net.parameters() if q not in pretrained], "lr": cfg.lr}]
     if pretrained:
