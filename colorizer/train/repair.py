@@ -78,7 +78,8 @@ class RepairTrainConfig:
     max_clean_flag: float = 0.001  # the threshold rule's bound on clean pixels flagged (val)
     checkpoint_every: int = 100
     seed: int = 0
-    amp: str = "auto"           # bf16 autocast where the CPU computes it natively (colorizer.train.step.amp_enabled)
+    amp: str = "auto"           # bf16 autocast on a GPU, or where the CPU computes it natively (step.amp_enabled)
+    device: str = "auto"        # "auto": a CUDA GPU where PyTorch sees one (the drawing stays in the loader processes)
     threads: int = 2
     workers: int = 1
 
@@ -127,7 +128,7 @@ def _collate(batch):
 
 
 def loss_fn(logits: torch.Tensor, mask: torch.Tensor, pos_weight: float) -> torch.Tensor:
-    bce = F.binary_cross_entropy_with_logits(logits, mask, pos_weight=torch.tensor(pos_weight))
+    bce = F.binary_cross_entropy_with_logits(logits, mask, pos_weight=logits.new_tensor(pos_weight))
     p = torch.sigmoid(logits)
     dice = 1 - (2 * (p * mask).sum() + 1) / (p.sum() + mask.sum() + 1)
     return bce + 0.5 * dice
@@ -163,6 +164,8 @@ def train(cfg: RepairTrainConfig) -> dict:
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     files = [f for f in with_min_side(find_images(cfg.data), cfg.crop) if "historical" not in f.relative_to(cfg.data).parts]
+    device = torch.device("cuda" if cfg.device == "auto" and torch.cuda.is_available() else
+                          "cpu" if cfg.device == "auto" else cfg.device)
     net = DefectNet(cfg.width, cfg.encoder)
     if cfg.init_from:
         start, _ = load_checkpoint(cfg.init_from, build=_build)
@@ -186,8 +189,10 @@ def train(cfg: RepairTrainConfig) -> dict:
             for _ in range(step):  # the schedule's position (the optimizer's moments start afresh)
                 sched.step()
         log.info("continuing from %s at step %d", state, step)
-    amp = amp_enabled(cfg.amp, torch.device("cpu"))
-    log.info("%d training photos, %d steps of %d (bf16 autocast: %s)", len(files), cfg.steps, cfg.batch_size, amp)
+    net.to(device)  # after any loading and before the optimizer's first step (its moments follow the weights)
+    amp = amp_enabled(cfg.amp, device)
+    log.info("%d training photos, %d steps of %d on %s (bf16 autocast: %s)", len(files), cfg.steps, cfg.batch_size,
+             device, amp)
     t0, run = time.time(), []
     per_epoch = max(1, len(files) // cfg.batch_size)
     epoch = step // per_epoch
@@ -195,13 +200,13 @@ def train(cfg: RepairTrainConfig) -> dict:
         order = torch.randperm(len(files), generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
         start = (step % per_epoch) * cfg.batch_size  # a continued stretch starts where the epoch was left
         loader = DataLoader(DefectSet(files, cfg, cfg.seed * 1000 + epoch), batch_size=cfg.batch_size,
-                            num_workers=cfg.workers, collate_fn=_collate, sampler=order[start:per_epoch * cfg.batch_size].tolist())
+                            num_workers=cfg.workers, collate_fn=_collate, pin_memory=device.type == "cuda", sampler=order[start:per_epoch * cfg.batch_size].tolist())
         for batch in loader:
             if batch is None:
                 continue
             net.train()
-            x, m = batch
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
+            x, m = (t.to(device, non_blocking=True) for t in batch)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
                 logits = net(x)
             loss = loss_fn(logits.float(), m, cfg.pos_weight)
             opt.zero_grad()
@@ -221,7 +226,7 @@ def train(cfg: RepairTrainConfig) -> dict:
             if step >= cfg.steps:
                 break
         epoch += 1
-    net.eval()
+    net.cpu().eval()  # the threshold is chosen where the detector runs in the product
     r = Repairer(net, 0.5)
     chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images), cfg.max_clean_flag)
     log.info("threshold chosen on val: %s", chosen)
