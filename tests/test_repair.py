@@ -2,7 +2,9 @@
 the pipeline's switch, and the trainer end to end on a tiny folder."""
 from __future__ import annotations
 
+import importlib.util
 import io
+import sys
 
 import numpy as np
 import pytest
@@ -10,10 +12,12 @@ import torch
 from PIL import Image
 from skimage import data as skdata
 
+from colorizer.color import photo_l
 from colorizer.errors import ColorizerError
 from colorizer.evaluation.aging import seeded_generator
 from colorizer.evaluation.defects import DefectConfig, KINDS, draw_defects
 from colorizer.repair import REPAIR_CHECKPOINT, DefectNet, Repairer, find_defects, repair_photo, save_repairer
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +170,13 @@ def test_training_the_detector_learns_and_writes_a_checkpoint_that_loads(tmp_pat
     assert Repairer.load(tmp_path / "again.safetensors").threshold == 0.5
 
 
+def test_training_on_a_gpu_where_there_is_none_says_so_before_building_anything(monkeypatch):
+    from colorizer.train.repair import RepairTrainConfig, train
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ColorizerError, match="no CUDA GPU"):
+        train(RepairTrainConfig(data="no-such-folder", device="cuda"))
+
+
 def test_training_can_start_from_a_detector_and_enlarge_small_photos(tmp_path):
     from colorizer.train.repair import RepairTrainConfig, train
     root = tmp_path / "photos" / "a"
@@ -258,3 +269,22 @@ def test_the_default_repairs_photos_it_judges_old_and_the_switch_turns_it_off(sh
     assert c.run(damaged).repaired > 0 and c.run(damaged, repair=False).repaired is None
     monkeypatch.setattr(c, "kind_of", lambda im: (c.decoding, "photo", "judged modern"))
     assert c.run(damaged).repaired is None and c.run(damaged, repair=True).repaired > 0
+
+
+def test_the_gray_subset_keeps_each_photos_lightness_and_only_what_the_trainer_reads(tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("gray_subset", ROOT / "scripts/gray_subset.py")
+    gray_subset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gray_subset)
+    src = tmp_path / "train"
+    for folder, name, im in (("a", "coffee.png", skdata.coffee()), ("a", "small.png", skdata.chelsea()[:100, :100]),
+                             ("historical/plates", "plate.png", skdata.astronaut())):
+        (src / folder).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(im).save(src / folder / name)
+    out = tmp_path / "gray"
+    monkeypatch.setattr(sys, "argv", ["gray_subset.py", str(src), str(out), "--quality", "95"])
+    gray_subset.main()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.jpg")) == ["a/coffee.jpg"]
+    kept = np.asarray(Image.open(out / "a" / "coffee.jpg"))
+    assert kept.ndim == 2  # stored gray
+    diff = (photo_l(np.repeat(kept[..., None], 3, -1)) - photo_l(skdata.coffee())).abs()
+    assert float(diff.mean()) < 1.0  # the photo's CIELAB lightness, up to the JPEG's rounding

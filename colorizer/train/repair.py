@@ -45,7 +45,7 @@ from ..evaluation.defects import MaskCounts, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
 from ..repair import DETECT_SIDES, DefectNet, Repairer, _build, save_repairer
-from .step import amp_enabled
+from .step import amp_enabled, training_device
 
 log = logging.getLogger("colorizer.repair")
 # aging without its own strokes: what a scan adds that is not a defect to fill
@@ -161,11 +161,10 @@ def choose_threshold(r: Repairer, pairs, max_clean_flag: float) -> dict:
 
 
 def train(cfg: RepairTrainConfig) -> dict:
+    device = torch.device(training_device(cfg.device))
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     files = [f for f in with_min_side(find_images(cfg.data), cfg.crop) if "historical" not in f.relative_to(cfg.data).parts]
-    device = torch.device("cuda" if cfg.device == "auto" and torch.cuda.is_available() else
-                          "cpu" if cfg.device == "auto" else cfg.device)
     net = DefectNet(cfg.width, cfg.encoder)
     if cfg.init_from:
         start, _ = load_checkpoint(cfg.init_from, build=_build)

@@ -34,6 +34,15 @@ def cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+def training_device(name: str) -> str:
+    """--device: "auto" is a CUDA GPU where PyTorch sees one, else the CPU; asking for CUDA where there is none
+    says so, before anything is built."""
+    dev = ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+    if dev.startswith("cuda") and not (torch.cuda.is_available() and torch.cuda.device_count()):
+        raise ColorizerError(f"--device {dev}, but PyTorch sees no CUDA GPU on this machine (use --device cpu)")
+    return dev
+
+
 def amp_enabled(amp: str, device: torch.device) -> bool:
     """--amp auto: fp16 on CUDA, bf16 only on CPUs that compute it natively; on | off force it."""
     if amp not in ("auto", "on", "off"):

@@ -29,7 +29,7 @@ from .data import (ImageFolderDataset, ResumableSampler, crop_size_at, hold_out,
 from ..errors import ColorizerError
 from ..models import create_model
 from .state import LocalState, Progress, RunState, checkpoint_metadata, git_commit
-from .step import Optimization
+from .step import Optimization, training_device
 from .validation import RunLog, validate
 
 log = logging.getLogger("colorizer.train")
@@ -104,17 +104,12 @@ class TrainConfig:
 def _setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
-    if cfg.device == "auto":
-        dev = "cuda" if torch.cuda.is_available() else "cpu"
-    else:
-        dev = cfg.device
+    # Checked before the process group forms, so a wrong launch says why instead of a CUDA stack trace
+    # (or, for torchrun, a rank waiting for a partner that died).
+    dev = training_device(cfg.device)
     local = int(os.environ.get("LOCAL_RANK", "0"))
     if dev.startswith("cuda"):
-        # Checked before the process group forms, so a wrong launch says why instead of a CUDA stack trace
-        # (or, for torchrun, a rank waiting for a partner that died).
-        gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if gpus == 0:
-            raise ColorizerError(f"--device {dev}, but PyTorch sees no CUDA GPU on this machine (use --device cpu)")
+        gpus = torch.cuda.device_count()
         if dev == "cuda" and local >= gpus:
             raise ColorizerError(f"this process is local rank {local} but the machine has {gpus} GPU(s): start at "
                                  f"most {gpus} processes per node (torchrun --nproc_per_node={gpus}), or train "
