@@ -12,7 +12,7 @@ and PSNRs, and |dCF| must hold on both, so the decoding is chosen for clean phot
 restored first (colorizer.restore): whether the flagship restores by default is chosen by the same rule.
 
 The search is coordinate-wise (temperature x prior correction at each working size, then a second scale x
-mirrored averaging x prior correction x confidence gating x guided upsampling at the best), one forward pass per
+mirrored averaging x prior correction x confidence gating x gain x guided upsampling at the best), one forward pass per
 photo and working size (two with mirroring). Never run it on val-ood: that split measures
 generalization, it is not for tuning.
 
@@ -82,7 +82,7 @@ def main() -> None:
     ap.add_argument("--tone", default="weights/tone.safetensors", help="the tone-restoration model --restore-options uses")
     ap.add_argument("--write", action="store_true", help="store the choice in the checkpoint's metadata")
     ap.add_argument("--old", action="store_true", help="choose the old-photo decoding (see above) instead of the checkpoint's own")
-    ap.add_argument("--gains", default="1", help="chroma gains after the gating (--old)")
+    ap.add_argument("--gains", default="1", help="chroma gains after the gating")
     ap.add_argument("--max-wash", type=float, default=0.02, help="--old: the most wash a chosen setting may have")
     ap.add_argument("--detector", default="weights/old-print.safetensors", help="--old --write: the judgement that routes photos to it")
     ap.add_argument("--threshold", type=float, default=None, help="--old --write: the judgement's threshold (default: its own)")
@@ -143,12 +143,14 @@ def main() -> None:
              for s in (replace(base, temperature=t, prior_correction=a) for t in floats(args.temperatures) for a in floats(args.alphas))]
     ws, base, _ = best(tried)
     # gating takes color away where the model is undecided, so it is searched together with the prior
-    # correction (a gated decoding may need a smaller alpha to stay as colorful as the photos)
+    # correction and a gain after it (a gated decoding may need a smaller alpha, or its decided pixels more chroma,
+    # to stay as colorful as the photos)
     seen = {(w, s) for w, s, _ in tried}
-    tried += [(ws, s, score(ws, s)) for s in (replace(base, prior_correction=a, confidence=k, guide_radius=int(r), flip=bool(f),
+    tried += [(ws, s, score(ws, s)) for s in (replace(base, prior_correction=a, confidence=k, gain=g, guide_radius=int(r), flip=bool(f),
                                                       second_size=int(m))
                                               for m in floats(args.second_sizes) for f in floats(args.flips) for a in floats(args.alphas)
-                                              for k in floats(args.confidences) for r in floats(args.guide_radii))
+                                              for k in floats(args.confidences) for g in floats(args.gains)
+                                              for r in floats(args.guide_radii))
               if (ws, s) not in seen]
     (ws, r), chosen, m = best(tried)
     print(f"chosen: working size {ws}, tone {'restored' if r else 'as given'}, {chosen} (PSNR {m['psnr']:.2f}, CIEDE {m['ciede2000']:.2f}, "
@@ -159,7 +161,7 @@ def main() -> None:
             "restore_tone": Path(args.tone).stem if r else False,
             "decode": chosen.as_dict(),
             "decode_tuning": {"images": len(imgs), "data": str(args.data), "min_side": args.min_side, "max_dcf": args.max_dcf,
-                              "grid": {k: getattr(args, k) for k in ("working_sizes", "restore_options", "temperatures", "alphas", "confidences", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
+                              "grid": {k: getattr(args, k) for k in ("working_sizes", "restore_options", "temperatures", "alphas", "confidences", "gains", "guide_radii", "flips", "second_sizes")}, "settings_tried": len(tried),
                               "aged": args.aged, "scores": {v: {k: round(m[k], 3) for k in ("psnr", "ciede2000", "tail20", "paint", "wash", "dcf")}
                                                             for v, m in m["views"].items()},
                               "rule": "lowest CIEDE2000 (then best PSNR) among settings with |dCF| <= max_dcf"
