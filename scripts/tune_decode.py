@@ -75,7 +75,7 @@ def main() -> None:
     ap.add_argument("--flips", default="0", help="0,1 also tries mirrored test-time augmentation (a second forward pass)")
     ap.add_argument("--second-sizes", default="0", help="0,160 also tries averaging with a view at that working size (area about 160^2)")
     ap.add_argument("--working-sizes", default="224,160,192,256", help="each gets its own temperature x prior-correction search")
-    ap.add_argument("--max-dcf", type=float, default=6.0)
+    ap.add_argument("--max-dcf", type=float, default=8.0, help="the quality bar's colourfulness tolerance")
     ap.add_argument("--min-side", type=int, default=0, help="only photos stored with at least this short side (px)")
     ap.add_argument("--aged", action="store_true", help="score each setting on the photos and on their seeded aging")
     ap.add_argument("--restore-options", default="0", help="0,1 also tries each setting with the tone restored first")
