@@ -356,20 +356,19 @@ def repair_card(path: Path) -> list[str]:
     cfg, v = meta.get("training", {}), meta.get("val", {})
     bench = meta.get("benchmark") or {}
     d = bench.get("defects_val_ood") or {}
+    coarse = " whose coarse levels are EfficientNet-Lite0's first four stages" if meta.get("arch_kwargs", {}).get("encoder") else ""
+    pretrained = (f" (the encoder from its ImageNet weights at {cfg.get('lr_encoder')} of it)"
+                  if cfg.get("encoder") and not cfg.get("init_from") else "")
     out = [f"## {path.stem}", "",
            f"- what: scratches, cracks, dust and hairs found (`colorizer/repair.py`, architecture `{meta['arch']}` "
-           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness"
-           f"{' whose coarse levels are EfficientNet-Lite0' + chr(39) + 's first four stages' if meta.get('arch_kwargs', {}).get('encoder') else ''}"
-           f", read at short sides of "
+           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness{coarse}, read at short sides of "
            f"{' and '.join(str(s) for s in DETECT_SIDES)} px, the two maps averaged) "
            f"and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
            f"- training: {'from `' + cfg['init_from'] + '`, ' if cfg.get('init_from') else ''}photos of `{cfg.get('data')}` "
            f"(not its historical plates) shrunk to {cfg.get('crop')}-{cfg.get('max_side')} px"
            f"{' (' + str(cfg['enlarge_p']) + ' of them enlarged)' if cfg.get('enlarge_p') else ''}, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
            f"with their masks, {cfg.get('clean_p')} left clean, {cfg.get('aging_p')} also aged as a scan; "
-           f"{cfg.get('steps')} steps of {cfg.get('batch_size')}, lr {cfg.get('lr')} one-cycle"
-           f"{' (the encoder from its ImageNet weights at ' + str(cfg.get('lr_encoder')) + ' of it)' if cfg.get('encoder') and not cfg.get('init_from') else ''}"
-           f" ({meta.get('date')})",
+           f"{cfg.get('steps')} steps of {cfg.get('batch_size')}, lr {cfg.get('lr')} one-cycle{pretrained} ({meta.get('date')})",
            f"- threshold {meta.get('threshold')}"
            f"{' (chosen again ' + meta['threshold_chosen']['date'] + ' for this reading)' if meta.get('threshold_chosen') else ''}"
            f": {meta.get('rule')} (max {cfg.get('max_clean_flag')}); on val: F1 "

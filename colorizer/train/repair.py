@@ -122,6 +122,12 @@ class DefectSet(Dataset):
         return (lum / 100)[None].float(), mask[None].float()
 
 
+def training_files(root: str | Path, min_side: int) -> list[Path]:
+    """The photos the detector trains on: those stored with a short side of at least `min_side` (its crop), never
+    the `historical` plates (real old prints carry real dust and scratches that no mask marks)."""
+    return [f for f in with_min_side(find_images(root), min_side) if "historical" not in f.relative_to(root).parts]
+
+
 def _collate(batch):
     batch = [b for b in batch if b is not None]
     return (torch.stack([b[0] for b in batch]), torch.stack([b[1] for b in batch])) if batch else None
@@ -164,7 +170,7 @@ def train(cfg: RepairTrainConfig) -> dict:
     device = torch.device(training_device(cfg.device))
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
-    files = [f for f in with_min_side(find_images(cfg.data), cfg.crop) if "historical" not in f.relative_to(cfg.data).parts]
+    files = training_files(cfg.data, cfg.crop)
     net = DefectNet(cfg.width, cfg.encoder)
     if cfg.init_from:
         start, _ = load_checkpoint(cfg.init_from, build=_build)
