@@ -3,9 +3,10 @@
 Toned prints are made from real gray photos (val-historical's plates turned gray: real glass-plate prints)
 the way such prints and their scans come: a sepia, selenium or cyanotype tone whose strength follows the
 print's density, paper that yellowed unevenly, a scanner's grain, JPEG. Colour photos: val-ood and
-val-historical as they are. Prints the share called toned in each.
+val-historical as they are. Prints the share called toned in each; with --checkpoint, also the share of the toned
+prints that the checkpoint decodes as old photos (toned, or judged old by its old-photo judgement).
 
-    python experiments/toned_scans.py [--n 300]
+    python experiments/toned_scans.py [--n 300] [--checkpoint effnet-unet]
 """
 from __future__ import annotations
 
@@ -47,19 +48,28 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--checkpoint", help="also the share its pipeline decodes as old photos (Colorizer.kind_of)")
     args = ap.parse_args()
+    judge = None
+    if args.checkpoint:
+        from colorizer.inference import Colorizer
+        judge = Colorizer.load(args.checkpoint)
     rng = np.random.default_rng(0)
     hist = evenly_spaced(find_images(Path(args.data) / "val-historical"), args.n)
     ood = evenly_spaced(find_images(Path(args.data) / "val-ood"), args.n)
     rows = {}
     for name, tone in TONES.items():
         for stain in (False, True):
-            hits = []
+            hits, old = [], []
             for f in hist:
                 gray = np.asarray(Image.open(f).convert("L"))
                 x = toned_print(gray, tone, rng, stain)
                 hits.append(has_color(x) and is_toned(x))
+                if judge is not None:
+                    old.append(judge.kind_of(load_image(x))[1] == "old photo")
             rows[f"{name}{' + stain' if stain else ''} (toned)"] = np.mean(hits)
+            if old:
+                rows[f"{name}{' + stain' if stain else ''} (decoded as old)"] = np.mean(old)
     for label, files in (("val-historical colour", hist), ("val-ood colour", ood)):
         rows[f"{label} (called toned)"] = np.mean([is_toned(load_image(f).rgb) for f in files])
     for k, v in rows.items():
