@@ -60,16 +60,16 @@ def main() -> int:
     rows = {}
     for name, tone in TONES.items():
         for stain in (False, True):
-            hits, old = [], []
+            label, hits, old = f"{name}{' + stain' if stain else ''}", [], []
             for f in hist:
                 gray = np.asarray(Image.open(f).convert("L"))
                 x = toned_print(gray, tone, rng, stain)
                 hits.append(has_color(x) and is_toned(x))
                 if judge is not None:
                     old.append(judge.kind_of(load_image(x))[1] == "old photo")
-            rows[f"{name}{' + stain' if stain else ''} (toned)"] = np.mean(hits)
+            rows[f"{label} (toned)"] = np.mean(hits)
             if old:
-                rows[f"{name}{' + stain' if stain else ''} (decoded as old)"] = np.mean(old)
+                rows[f"{label} (decoded as old)"] = np.mean(old)
     for label, files in (("val-historical colour", hist), ("val-ood colour", ood)):
         rows[f"{label} (called toned)"] = np.mean([is_toned(load_image(f).rgb) for f in files])
     for k, v in rows.items():
