@@ -16,7 +16,8 @@ import torch  # noqa: E402
 
 from colorizer.checkpoints import load_checkpoint  # noqa: E402
 from colorizer.evaluation.metrics import one_line  # noqa: E402
-from colorizer.train.data import ImageFolderDataset, hold_out, split_files  # noqa: E402
+from colorizer.imageio import find_images  # noqa: E402
+from colorizer.train.data import ImageFolderDataset, hold_out  # noqa: E402
 from colorizer.train.losses import ColorLoss  # noqa: E402
 from colorizer.train.validation import validate  # noqa: E402
 
@@ -33,8 +34,8 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     root = Path(args.data)
-    train, val = split_files(str(root / "train"), str(root / "val"), 0.0, 0)
-    _, held = hold_out(train, root / "train", args.holdout)
+    val = find_images(root / "val")  # what the trainer validates on, in its order (--val-data, the first 300)
+    _, held = hold_out(find_images(root / "train"), root / "train", args.holdout)
     sets = {"holdout": ImageFolderDataset(root / "train", args.size, train=False, files=held),
             "val": ImageFolderDataset(root / "val", args.size, train=False, files=val[: args.val_images])}
     print(f"held-out plates: {len(held)}; val photos: {len(sets['val'])}")

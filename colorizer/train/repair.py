@@ -205,7 +205,8 @@ def train(cfg: RepairTrainConfig) -> dict:
         order = torch.randperm(len(files), generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
         start = (step % per_epoch) * cfg.batch_size  # a continued stretch starts where the epoch was left
         loader = DataLoader(DefectSet(files, cfg, cfg.seed * 1000 + epoch), batch_size=cfg.batch_size,
-                            num_workers=cfg.workers, collate_fn=_collate, pin_memory=device.type == "cuda", sampler=order[start:per_epoch * cfg.batch_size].tolist())
+                            num_workers=cfg.workers, collate_fn=_collate, pin_memory=device.type == "cuda",
+                            sampler=order[start:per_epoch * cfg.batch_size].tolist())
         for batch in loader:
             if batch is None:
                 continue
