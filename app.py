@@ -19,6 +19,7 @@ from pathlib import Path  # noqa: E402
 import gradio as gr  # noqa: E402
 
 from colorizer import ColorizerError, bins  # noqa: E402
+from colorizer.demo import batch as album  # noqa: E402
 from colorizer.demo import page as demo  # noqa: E402
 from colorizer.inference import DEFAULT_CHECKPOINT, Colorizer, ColorizerPool  # noqa: E402
 from colorizer.demo.presentation import headline_metrics, metrics_label  # noqa: E402
@@ -32,6 +33,9 @@ PREVIEW = int(os.environ.get("COLORIZER_PREVIEW", "1600"))  # long side of the o
 # what keeps a shared Space responsive: a video is refused from its container's header, before decoding
 VIDEO_SECONDS = float(os.environ.get("COLORIZER_VIDEO_SECONDS", "20"))
 VIDEO_PIXELS = int(os.environ.get("COLORIZER_VIDEO_PIXELS", str(1280 * 720)))
+BATCH = album.BatchLimits(files=int(os.environ.get("COLORIZER_BATCH_FILES", "50")),
+                          total_bytes=int(float(os.environ.get("COLORIZER_BATCH_MB", "200")) * 2**20),
+                          file_bytes=demo.size_in_bytes(MAX_UPLOAD), pixels=MAX_PIXELS)
 POOL = ColorizerPool()
 PHOTOS = demo.PhotoCache()
 CSS = """
@@ -146,6 +150,46 @@ def colorize_video(video: str | None, checkpoint: str, start: float = 0.0, end: 
     except (ColorizerError, OSError) as exc:
         raise _error(exc, video) from None
     return path, text
+
+
+def colorize_batch(files: list[str] | None, checkpoint: str, strength: float | None = None, repair: bool | None = None,
+                   progress=gr.Progress()):
+    """Colorize many photos at once: photos, or .zip archives of photos, in one request.
+
+    Args:
+        files: the photos (any common format) and/or .zip archives of photos; at most 50 photos and 200 MB here.
+        checkpoint: model name, e.g. "effnet-unet" (the flagship).
+        strength: colour strength from 0 (gray) through 1 (auto) to 2 (vivid).
+        repair: fill scratches, cracks and dust first (empty: as the model's release chose; False: never).
+    Returns a .zip of the colorized photos at full resolution with colorize.csv (per photo: output, decoding and
+    why, repaired share, seconds, or the error), and a summary listing the files that failed and why."""
+    r = _batch(files, checkpoint, strength, repair, progress)
+    return r.zip_path, r.summary()
+
+
+def _batch(files, checkpoint, strength, repair, progress) -> album.BatchResult:
+    if not files:
+        raise gr.Error("Upload photos or a .zip of photos first.")
+    try:
+        c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
+        return album.run_batch(c, [str(getattr(f, "path", f)) for f in files], _TMP, BATCH,
+                               lambda done, total, name: progress((done, total), desc=name, unit="photos"),
+                               strength=strength, repair=_repair_choice(c, repair))
+    except (ColorizerError, OSError) as exc:
+        raise gr.Error(str(exc)) from None
+
+
+def _batch_page(files, checkpoint, strength, repair, progress=gr.Progress()):
+    r = _batch(files, checkpoint, strength, repair, progress)
+    first = r.pairs[0] if r.pairs else None
+    return r.tiles, r.zip_path, r.summary(), r.pairs, first
+
+
+def _batch_pick(pairs, evt: gr.SelectData):
+    """A click on a result: its gray and colour side by side."""
+    if not pairs or evt.index is None or evt.index >= len(pairs):
+        return gr.skip()
+    return tuple(pairs[evt.index])
 
 
 def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
@@ -390,6 +434,26 @@ def build() -> gr.Blocks:
                     vout = gr.Video(label="Colorized", interactive=False, elem_id="video-out", height=300)
                     vfile = gr.File(label="Download (MP4)", elem_id="video-file", height=90)
                     vinfo = gr.Markdown("", elem_id="video-info")
+        with gr.Tab("Batch", elem_id="tab-batch"):
+            gr.Markdown(f"A whole album at once: choose many photos, or one `.zip` of them. Each is colorized with the "
+                        f"Photo tab's model, colour strength and repair switch; one download holds every result at full "
+                        f"resolution and `colorize.csv` (what was done to each, or why it failed). Here: "
+                        f"**{BATCH.describe()}**; a file that fails is listed with its reason and the rest go on. For "
+                        f"more, `python -m colorizer colorize FOLDER -o OUT` on your own machine.")
+            pairs = gr.State([])
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=1, min_width=280):
+                    bin_ = gr.File(label="Photos or a .zip", file_count="multiple", elem_id="batch-in", height=200,
+                                   file_types=["image", ".zip"])
+                    bgo = gr.Button("Colorize all", variant="primary", elem_id="batch-btn")
+                    bzip = gr.File(label="Download: results and manifest (.zip)", elem_id="batch-zip", height=90)
+                    binfo = gr.Markdown("", elem_id="batch-info")
+                with gr.Column(scale=2, min_width=300):
+                    bgallery = gr.Gallery(label="Results (click one: gray and colour side by side)", columns=4,
+                                          height="auto", object_fit="contain", elem_id="batch-gallery", preview=False,
+                                          allow_preview=False)
+                    bslider = gr.ImageSlider(label="Gray / colour", type="filepath", interactive=False, height=420,
+                                             elem_id="batch-slider")
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
 
@@ -415,6 +479,11 @@ def build() -> gr.Blocks:
         api_video.click(colorize_video, [vin, ckpt, vstart, vend], [api_video_out, api_text], api_name="colorize_video",
                         api_description="Colorize a video clip (at most 20 s and 720p here), colors steady across frames.")
         vgo.click(_colorize_video_page, [vin, ckpt, vstart, vend], [vout, vfile, vinfo], **private)
+        api_batch = gr.Button(visible=False)
+        api_batch.click(colorize_batch, [bin_, ckpt, strength, repair], [bzip, api_text], api_name="colorize_batch",
+                        api_description="Colorize many photos (or .zip archives of photos) into one .zip with a manifest.")
+        bgo.click(_batch_page, [bin_, ckpt, strength, repair], [bgallery, bzip, binfo, pairs, bslider], **private)
+        bgallery.select(_batch_pick, [pairs], [bslider], **private)
 
         go.click(_show, page_in, show_out, **private)
         inp.change(lambda: "", None, hints, **quiet).then(_show, page_in, show_out, **private)

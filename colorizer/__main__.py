@@ -7,28 +7,19 @@ import sys
 from pathlib import Path
 
 from .errors import ColorizerError
-from .imageio import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, encode_image, find_images, load_image, output_format
+from .imageio import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 
 MAX_VIDEO_SECONDS = 600            # the command line's default limits for a video (--max-seconds, --max-video-pixels)
 MAX_VIDEO_PIXELS = 3840 * 2160
 
 
-def _collect(inputs: list[str]) -> tuple[list[tuple[Path, Path]], list[str]]:
-    """[(file, path relative to its input root)], [errors for inputs that do not exist]."""
-    found, missing = [], []
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_dir():
-            videos = [f for f in p.rglob("*") if f.suffix.lower() in VIDEO_EXTENSIONS and f.is_file()]
-            found += [(f, f.relative_to(p)) for f in sorted(find_images(p) + videos)]
-        elif p.is_file():
-            found.append((p, Path(p.name)))
-        else:
-            missing.append(f"{raw}: no such file or folder")
-    return found, missing
+def _hint_keys(job, roots: list[Path]) -> list[str]:
+    """The names a --hints object may give a photo: its path relative to its input folder, or its file name."""
+    rel = [job.source.relative_to(r).as_posix() for r in roots if job.source.is_relative_to(r)]
+    return [*rel, job.source.name]
 
 
-def _hints_for(args, files: list[tuple[Path, Path]]) -> dict[Path, object]:
+def _hints_for(args, jobs: list, roots: list[Path]) -> dict[Path, object]:
     """--hints FILE: a JSON list of [x, y, [r, g, b]] for one input photo, or an object mapping each photo's
     name (or path relative to its input folder) to such a list. Returns {file: hints}."""
     if not args.hints:
@@ -40,19 +31,20 @@ def _hints_for(args, files: list[tuple[Path, Path]]) -> dict[Path, object]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ColorizerError(f"--hints {args.hints}: not valid JSON ({exc})") from None
     if isinstance(raw, list):
-        if len(files) != 1:
-            raise ColorizerError(f"--hints {args.hints}: a plain list is for one photo, {len(files)} were given; "
+        if len(jobs) != 1:
+            raise ColorizerError(f"--hints {args.hints}: a plain list is for one photo, {len(jobs)} were given; "
                                  "use an object {\"photo.jpg\": [[x, y, [r, g, b]], ...]}")
-        return {files[0][0]: raw}
+        return {jobs[0].source: raw}
     if not isinstance(raw, dict):
         raise ColorizerError(f"--hints {args.hints}: expected a list of hints or an object of lists per photo")
+    keys = {j.source: _hint_keys(j, roots) for j in jobs}
     by_name = {}
-    for f, rel in files:
-        for key in (str(rel), rel.as_posix(), f.name):
+    for f, names in keys.items():
+        for key in names:
             if key in raw:
                 by_name[f] = raw[key]
                 break
-    unknown = set(raw) - {k for f, rel in files for k in (str(rel), rel.as_posix(), f.name)}
+    unknown = set(raw) - {k for names in keys.values() for k in names}
     if unknown:
         raise ColorizerError(f"--hints {args.hints}: no input photo named {sorted(unknown)[0]!r}")
     return by_name
@@ -84,7 +76,7 @@ def _colorize_video(c, f: Path, target: Path, args, hints, quiet: bool) -> None:
 
 def _strength(value: str) -> float | None:
     """--strength: "auto" (None: as decoded for the kind of photo) or a number, checked by the library."""
-    from .inference import check_strength
+    from .strength import check_strength
     if value.strip().lower() == "auto":
         return None
     try:
@@ -94,70 +86,79 @@ def _strength(value: str) -> float | None:
 
 
 def cmd_colorize(args) -> int:
+    # Everything an argument can get wrong is checked before the model (and PyTorch) loads: a second, not 30.
+    from .batch import Manifest, check_output, colorize_photo, plan
+    jobs, missing = plan(args.inputs)
+    if missing:
+        for e in missing:
+            print(f"error: {e}", file=sys.stderr)
+        return 2
+    outdir = Path(args.output)
+    check_output(outdir)
+    hints = _hints_for(args, jobs, [Path(r) for r in args.inputs if Path(r).is_dir()])
+    strength = _strength(args.strength)
+    inputs = frozenset(j.source.resolve() for j in jobs)
+    done = [] if args.overwrite else [j for j in jobs if j.expected(outdir, args.format).exists()
+                                      and j.expected(outdir, args.format).resolve() not in inputs]
+    for job in done if not args.quiet else []:
+        print(f"{job.source}: {job.expected(outdir, args.format)} exists; skipped")
+    if not jobs:
+        print(f"error: no photos or videos in {', '.join(args.inputs)}", file=sys.stderr)
+        return 1
+    jobs = [j for j in jobs if j not in done]
+    if not jobs:  # a finished batch run again: nothing to load the model for
+        print(f"0 colorized into {outdir}, 0 failed, {len(done)} skipped (already there; --overwrite replaces them)")
+        return 0
+
     from tqdm import tqdm
 
     from .inference import Colorizer
-    files, errors = _collect(args.inputs)
-    hints = _hints_for(args, files)
-    outdir = Path(args.output)
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"error: cannot create output folder {outdir}: {exc.strerror}", file=sys.stderr)
-        return 2
-    inputs = {f.resolve() for f, _ in files}
-    try:
-        c = Colorizer.load(args.checkpoint, restore=args.restore)
-        strength = _strength(args.strength)
-    except ColorizerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     from .video.stream import is_video
-    ok = 0
-    for f, rel in tqdm(files, desc="colorizing", unit="file", disable=args.quiet or not files):
-        if is_video(f):
-            target = outdir / rel.parent / f"{rel.stem}_colorized.mp4"
-            try:
-                _colorize_video(c, f, target, args, hints.get(f), args.quiet)
-                ok += 1
-            except ColorizerError as exc:
-                errors.append(str(exc))
-            continue
-
-        def target_for(has_alpha: bool = False) -> tuple[str, Path]:
-            fmt = output_format(f, has_alpha, args.format)  # alpha always needs PNG
-            return fmt, outdir / rel.parent / f"{rel.stem}_colorized{'.jpg' if fmt == 'JPEG' else '.png'}"
-
-        fmt, target = target_for()
-        if target.resolve() in inputs:
-            errors.append(f"{f}: output {target} would overwrite an input; skipped")
-            continue
-        tmp = target.with_name(f".{target.name}.tmp")
-        try:
-            photo = load_image(f, preview_side=args.size or c.working_size)
-            img = c.colorize_arrays([photo], size=args.size, temperature=args.temperature,
-                                    hints=[hints[f]] if f in hints else None, strength=strength, repair=args.repair)[0]
-            _, kind, why = c.kind_of(photo)
-            if why and not args.quiet:  # which of the checkpoint's two decodings, and why; what was repaired
-                share = photo.memo.get("repaired_share")
-                tqdm.write(f"{f}: decoded as {'an old photo' if kind == 'old photo' else 'a modern photo'} ({why})"
-                           + ("" if share is None else f"; scratches and dust filled: {share:.2%} of pixels"))
-            if img.shape[2] == 4:
-                fmt, target = target_for(has_alpha=True)
-                tmp = target.with_name(f".{target.name}.tmp")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            encode_image(img, tmp, fmt)  # then renamed: a failed write never leaves a broken file behind
-            tmp.replace(target)
-            ok += 1
-        except ColorizerError as exc:
-            errors.append(str(exc))
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            errors.append(f"{target}: cannot write ({exc.strerror or exc})")
+    c = Colorizer.load(args.checkpoint, restore=args.restore)
+    counts = {"written": 0, "skipped": len(done), "failed": 0}
+    errors = []
+    with Manifest(outdir) as manifest:
+        for job in tqdm(jobs, desc="colorizing", unit="file", disable=args.quiet or not jobs):
+            if job.video or is_video(job.source):
+                row = _video_row(c, job, outdir, args, hints.get(job.source))
+            else:
+                row = colorize_photo(c, job.source, str(job.source), lambda fmt: job.target(outdir, fmt),
+                                     overwrite=args.overwrite, fmt_choice=args.format, inputs=inputs, size=args.size,
+                                     temperature=args.temperature, hints=hints.get(job.source), strength=strength,
+                                     repair=args.repair)
+            counts[row["status"]] += 1
+            if row["status"] == "skipped":
+                if not args.quiet:
+                    tqdm.write(f"{job.source}: {row['output']} exists; skipped")
+                continue
+            manifest.add(row)
+            if row["status"] == "failed":
+                errors.append(row["error"])
+            elif row.get("why") and not args.quiet:  # which of the checkpoint's two decodings, and why; what was repaired
+                share = row.get("repaired_share")
+                tqdm.write(f"{job.source}: decoded as {'an old photo' if row['decoding'] == 'old photo' else 'a modern photo'}"
+                           f" ({row['why']})" + (f"; scratches and dust filled: {float(share):.2%} of pixels" if share else ""))
     for e in errors:
         print(f"error: {e}", file=sys.stderr)
-    print(f"{ok} colorized into {outdir}, {len(errors)} failed")
+    skipped = f", {counts['skipped']} skipped (already there; --overwrite replaces them)" if counts["skipped"] else ""
+    print(f"{counts['written']} colorized into {outdir}, {counts['failed']} failed{skipped}; "
+          f"manifest: {manifest.path}")
     return 1 if errors else 0
+
+
+def _video_row(c, job, outdir: Path, args, hints) -> dict:
+    """One video to OUT/<stem>.mp4, as a manifest row (a video's result is skipped when there, as a photo's)."""
+    import time
+    target = job.target(outdir, "MP4")
+    row = {"input": str(job.source), "output": str(target), "checkpoint": c.name}
+    if target.exists() and not args.overwrite:
+        return dict(row, status="skipped")
+    t0 = time.perf_counter()
+    try:
+        _colorize_video(c, job.source, target, args, hints, args.quiet)
+    except ColorizerError as exc:
+        return dict(row, status="failed", error=str(exc))
+    return dict(row, status="written", seconds=f"{time.perf_counter() - t0:.3f}")
 
 
 def cmd_list(args) -> int:
@@ -217,7 +218,15 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("colorize", help="colorize files or folders (recursive)")
     c.add_argument("inputs", nargs="+", help=f"photos, videos or folders ({', '.join(IMAGE_EXTENSIONS)}; "
                                              f"{', '.join(VIDEO_EXTENSIONS)} and animated .gif as video)")
-    c.add_argument("-o", "--output", required=True, help="output folder (files named *_colorized.jpg/.png/.mp4)")
+    c.add_argument("-o", "--output", required=True,
+                   help="output folder: NAME_colorized.jpg/.png/.mp4 for each input, a folder's sub-folders mirrored; with "
+                        "several folders in one run, each folder's results under a sub-folder of its own name; two inputs "
+                        "that would still meet are both written, the later as NAME_colorized-2. A manifest, colorize.csv "
+                        "(input, output, status, checkpoint, decoding and why, repaired share, seconds, error), gets a row "
+                        "as each photo is written or fails")
+    c.add_argument("--overwrite", action="store_true",
+                   help="replace results already in the output folder (default: skip them, so running the same "
+                        "command again resumes an interrupted batch)")
     c.add_argument("--format", choices=("auto", "png", "jpeg"), default="auto",
                    help="auto: JPEG photos stay JPEG (quality 95), the rest become PNG")
     c.add_argument("--checkpoint", default=None, help="checkpoint name in weights/ or a path (default: the flagship)")

@@ -75,9 +75,26 @@ def _photo(tmp_path, name="photo.jpg", h=90, w=120, gray=False) -> str:
 
 def test_named_endpoints(client):
     api = client.view_api(print_info=False, return_format="dict")
-    assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video"}  # no stray /colorize_1
+    assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video",
+                                           "/colorize_batch"}  # no stray /colorize_1
     params = [p["parameter_name"] for p in api["named_endpoints"]["/colorize"]["parameters"]]
     assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength", "repair"]
+
+
+def test_a_batch_through_the_api(client, tmp_path):
+    """Two photos and a broken file in: a zip of two results and a manifest of three rows out, the failure named."""
+    import csv
+    import io
+    import zipfile
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG not really")
+    files = [handle_file(_photo(tmp_path, "a.jpg")), handle_file(_photo(tmp_path, "b.png")),
+             handle_file(str(tmp_path / "broken.png"))]
+    archive, text = client.predict(files, "resnet-mid", 1.0, False, api_name="/colorize_batch")
+    with zipfile.ZipFile(archive) as zf:
+        assert sorted(zf.namelist()) == ["colorize.csv", "colorized/a_colorized.jpg", "colorized/b_colorized.png"]
+        rows = list(csv.DictReader(io.TextIOWrapper(zf.open("colorize.csv"), "utf-8")))
+    assert [r["status"] for r in rows] == ["written", "written", "failed"]
+    assert "2 colorized" in text and "broken.png" in text and "gradio" not in text.lower()
 
 
 def test_colour_strength_through_the_api(client, tmp_path):

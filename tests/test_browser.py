@@ -161,3 +161,36 @@ def test_video_tab_colorizes_the_example_clip_and_plays_it(real_server, browser)
     assert page.locator("#video-file a").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "app-video.png"), full_page=True)
     page.close()
+
+
+def test_batch_tab_colorizes_an_album_lists_the_failure_and_downloads_the_zip(real_server, browser, tmp_path):
+    """Three photos chosen at once (one broken): two results in the gallery, the broken one listed with its
+    reason, a click shows gray and colour side by side, and the zip downloads with both results and the manifest."""
+    import zipfile
+    for i, name in enumerate(("street.jpg", "portrait.png")):
+        Image.fromarray(np.asarray(Image.open(sorted((ROOT / "examples").glob("*.jpg"))[i]).convert("RGB"))).save(tmp_path / name)
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a photo")
+    page = _open(browser, real_server["url"], 1400, 1000)
+    page.get_by_role("tab", name="Batch").click()
+    assert "50 photos" in page.locator("#tab-batch").inner_text()  # the limits, stated on the page
+    page.locator("#batch-in input[type=file]").set_input_files([str(tmp_path / n) for n in
+                                                               ("street.jpg", "broken.jpg", "portrait.png")])
+    page.wait_for_function("document.querySelectorAll('#batch-in .file-preview tr, #batch-in li').length >= 3 || "
+                           "document.querySelector('#batch-in').innerText.includes('portrait.png')", timeout=60_000)
+    page.click("#batch-btn")
+    page.wait_for_function("document.querySelector('#batch-info').innerText.includes('colorized')", timeout=240_000)
+    info = page.locator("#batch-info").inner_text()
+    assert "2 colorized" in info and "broken.jpg" in info and "damaged or truncated" in info, info
+    assert page.locator("#batch-gallery img").count() == 2
+    page.locator("#batch-gallery img").nth(1).click()
+    page.wait_for_function("document.querySelectorAll('#batch-slider img').length >= 2", timeout=60_000)
+    href = page.locator("#batch-zip a").first.get_attribute("href")
+    with page.expect_download() as dl:
+        page.locator("#batch-zip a").first.click()
+    path = tmp_path / "album.zip"
+    dl.value.save_as(path)
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(zf.namelist())
+    assert names == ["colorize.csv", "colorized/portrait_colorized.png", "colorized/street_colorized.jpg"], (names, href)
+    page.screenshot(path=str(ARTIFACTS / "app-batch.png"), full_page=True)
+    page.close()

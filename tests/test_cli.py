@@ -58,7 +58,10 @@ def test_all_good_exit_zero_and_list(weights_dir, tmp_path):
 
 def test_clear_errors(weights_dir, tmp_path):
     r = run(["colorize", str(tmp_path / "missing.jpg"), "-o", str(tmp_path / "o")], weights_dir)
-    assert r.returncode == 1 and "no such file" in r.stderr
+    assert r.returncode == 2 and "no such file" in r.stderr  # a bad argument: nothing is run
+    r = run(["colorize", str(tmp_path), "-o", str(tmp_path / "o")], weights_dir)
+    assert r.returncode == 1 and "no photos or videos in" in r.stderr
+    Image.fromarray(synthetic_photo(16, 16)).save(tmp_path / "x.png")
     r = run(["colorize", str(tmp_path), "-o", str(tmp_path / "o"), "--checkpoint", "nope"], weights_dir)
     assert r.returncode == 2 and "no checkpoint named" in r.stderr
     blocker = tmp_path / "file"
@@ -145,3 +148,82 @@ def test_evaluate_keep_aspect_scores_photos_at_their_own_shape(weights_dir, tmp_
             weights_dir)
     assert r.returncode == 0, r.stderr
     assert "at about 64^2 pixels at their own aspect ratio" in r.stdout and "effnet-unet" in r.stdout
+
+
+def _two_folders(tmp_path):
+    """prints/ and scratched/ both holding a.png ... d.png (and e.jpg, f.jpeg): the names collide."""
+    for k, folder in enumerate(("prints", "scratched")):
+        d = tmp_path / folder
+        d.mkdir()
+        for i, name in enumerate(("a.png", "b.png", "c.png", "d.png", "e.jpg", "f.jpeg")):
+            Image.fromarray(synthetic_photo(16, 20, 10 * k + i)).save(d / name)
+    return [str(tmp_path / "prints"), str(tmp_path / "scratched")]
+
+
+def _manifest(out):
+    import csv
+    with open(out / "colorize.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_results_of_two_folders_never_meet_and_a_rerun_resumes(weights_dir, tmp_path):
+    inputs, out = _two_folders(tmp_path), tmp_path / "out"
+    r = run(["colorize", *inputs, "-o", str(out), "--checkpoint", "resnet-mid"], weights_dir)
+    assert r.returncode == 0, r.stderr
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*_colorized*"))
+    assert len(written) == 12 and "prints/a_colorized.png" in written and "scratched/a_colorized.png" in written
+    assert "scratched/f_colorized.jpg" in written
+    rows = _manifest(out)
+    assert len(rows) == 12 and {r_["status"] for r_ in rows} == {"written"}
+    assert {Path(r_["output"]).relative_to(out).as_posix() for r_ in rows} == set(written)
+    assert all(r_["checkpoint"] == "resnet-mid" and float(r_["seconds"]) > 0 and r_["decoding"] for r_ in rows)
+    # the two results of one name are the two photos, not one of them twice
+    assert (out / "prints" / "a_colorized.png").read_bytes() != (out / "scratched" / "a_colorized.png").read_bytes()
+
+    stamp = {p: p.stat().st_mtime_ns for p in out.rglob("*_colorized*")}
+    r = run(["colorize", *inputs, "-o", str(out), "--checkpoint", "conv-autoencoder"], weights_dir)
+    assert r.returncode == 0 and "0 colorized" in r.stdout and "12 skipped" in r.stdout, r.stdout
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*_colorized*")} == stamp  # nothing replaced
+    assert len(_manifest(out)) == 12
+
+    (out / "prints" / "b_colorized.png").unlink()  # an interrupted batch: the same command finishes it
+    r = run(["colorize", *inputs, "-o", str(out), "--checkpoint", "resnet-mid"], weights_dir)
+    assert "1 colorized" in r.stdout and "11 skipped" in r.stdout, r.stdout
+    assert len(_manifest(out)) == 13
+
+    r = run(["colorize", *inputs, "-o", str(out), "--checkpoint", "resnet-mid", "--overwrite"], weights_dir)
+    assert r.returncode == 0 and "12 colorized" in r.stdout and "skipped" not in r.stdout
+    assert len(_manifest(out)) == 25
+
+
+def test_inputs_that_still_meet_are_both_written_under_names_that_say_so(weights_dir, tmp_path):
+    for i, folder in enumerate(("x/prints", "y/prints")):  # two folders of one name
+        (tmp_path / folder).mkdir(parents=True)
+        Image.fromarray(synthetic_photo(16, 16, i)).save(tmp_path / folder / "a.png")
+    Image.fromarray(synthetic_photo(16, 16, 5)).save(tmp_path / "x" / "prints" / "A.jpg")  # a.png's name, case aside
+    out = tmp_path / "out"
+    r = run(["colorize", str(tmp_path / "x" / "prints"), str(tmp_path / "y" / "prints"), "-o", str(out),
+             "--checkpoint", "resnet-mid"], weights_dir)
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*_colorized*"))
+    assert names == ["prints/A_colorized.jpg", "prints/a_colorized-2.png", "prints/a_colorized-3.png"]
+    assert len(_manifest(out)) == 3
+
+
+def test_bad_arguments_are_reported_before_the_model_loads(weights_dir, tmp_path):
+    """No model, no PyTorch: a missing input or an unusable output folder is said at once."""
+    import time
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for args, said in ((["colorize", str(tmp_path / "nope"), "-o", str(tmp_path / "o")], "no such file or folder"),
+                       (["colorize", str(blocker), "-o", str(blocker / "sub")], "cannot create output folder"),
+                       (["colorize", str(blocker), "-o", str(tmp_path / "o"), "--strength", "7"], "colour strength")):
+        t0 = time.perf_counter()
+        r = run(args, weights_dir)
+        assert r.returncode == 2 and said in r.stderr, r.stderr
+        assert "Traceback" not in r.stderr
+    code = ("import sys, colorizer.__main__ as m; m.main(['colorize', sys.argv[1], '-o', sys.argv[2]]) ; "
+            "print('torch' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code, str(tmp_path / "nope"), str(tmp_path / "o")], capture_output=True,
+                       text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+    assert r.stdout.strip() == "False", r.stdout + r.stderr  # PyTorch was never imported

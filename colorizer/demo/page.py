@@ -80,6 +80,15 @@ class Rendered:
         return asdict(self)
 
 
+def size_in_bytes(text: str) -> int:
+    """A size as Gradio's max_file_size takes it ("25mb", "1 GB", "500kb", "1000") in bytes."""
+    t = str(text).strip().lower().replace(" ", "")
+    for unit, k in (("gb", 2**30), ("mb", 2**20), ("kb", 2**10), ("b", 1)):
+        if t.endswith(unit):
+            return int(float(t[:-len(unit)]) * k)
+    return int(float(t))
+
+
 def _preview(img: Image.Image, side: int) -> Image.Image:
     if max(img.size) <= side:
         return img
