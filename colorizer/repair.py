@@ -47,6 +47,15 @@ from .models.pretrained import load_lite_encoder, to_lite_input
 ARCH = "defect-net"
 DETECT_SIDES = (256, 128)  # the short sides the detector reads a photo at, averaged (finest first)
 DETECT_SIDE = DETECT_SIDES[0]
+
+
+def reading_sides(short_side: int, max_side: int = DETECT_SIDE) -> tuple[int, int]:
+    """The two short sides a photo is read at: its own, kept between DETECT_SIDE and `max_side` (the checkpoint's
+    "max_detect_side"), and half of that. A print's crack is 1 to 6 px wide at the scan's own resolution whatever
+    its size: a detector that reads a 600 px scan at 256 px sees it at under half a pixel. With max_side at
+    DETECT_SIDE (repair v2 to v5) every photo is read at DETECT_SIDES."""
+    fine = int(min(max(short_side, DETECT_SIDE), max(max_side, DETECT_SIDE)))
+    return fine, fine // 2
 REPAIR_CHECKPOINT = SHIPPED_DIR / "repair.safetensors"
 
 
@@ -142,6 +151,7 @@ class Repairer:
         if not 0.0 < float(threshold) < 1.0:
             raise ColorizerError(f"a defect threshold is a probability between 0 and 1, not {threshold!r}")
         self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
+        self.max_side = int(self.metadata.get("max_detect_side", DETECT_SIDE))  # the finest reading it was trained for
 
     @classmethod
     def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT) -> "Repairer":
@@ -151,9 +161,9 @@ class Repairer:
     @torch.inference_mode()
     def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> torch.Tensor:
         """P(defect) (H, W) for lightness (h, w) in [0, 100], at `shape` (default: the lightness's own): the
-        mean of the detector's readings at DETECT_SIDES."""
+        mean of the detector's readings at reading_sides (of `shape`'s short side)."""
         shape = tuple(shape or np.shape(lum))
-        views = [detection_view(lum, side) for side in DETECT_SIDES]
+        views = [detection_view(lum, side) for side in reading_sides(min(shape), self.max_side)]
         fine = tuple(views[0].shape[-2:])  # averaged at the finest view, enlarged to `shape` once
         p = sum(self._read(v, fine) for v in views) / len(views)
         if fine != shape:
@@ -180,7 +190,7 @@ class Repairer:
         scan is averaged over blocks while its lightness is read, no full-size float plane made."""
         if "defects" not in im.memo:
             src = im.pixels
-            k = max(1, min(src.shape[:2]) // (2 * DETECT_SIDE))
+            k = max(1, min(src.shape[:2]) // (2 * reading_sides(min(im.shape), self.max_side)[0]))
             lum = denormalize_l(torch.from_numpy(luminance(src, k))).numpy()
             im.memo["defects"] = self.find(lum, im.shape)
         return im.memo["defects"]
@@ -277,5 +287,5 @@ def _array_to_pil(arr: np.ndarray) -> Image.Image:
     return Image.fromarray(load_image(arr).rgb)  # other depths and shapes: the library's reading of them
 
 
-__all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "DefectNet", "Repairer", "default_repairer", "detection_view", "find_defects",
+__all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "reading_sides", "DefectNet", "Repairer", "default_repairer", "detection_view", "find_defects",
            "repair_photo", "save_repairer"]

@@ -13,6 +13,11 @@ measured pixel by pixel. What real scans show (val-historical's glass plates, fa
   corners     a torn or folded-over corner: a jagged triangle of paper
   stains      water stains: soft rings of darker tone. Tone, not a defect to fill (the tone restoration evens
               it out), so they are drawn but never in the mask: a detector must learn to leave them alone.
+  print cracks  real crack networks (hand-annotated shapes, ../shared/data/repair/cracks: `crack_shapes`) drawn
+              as a print's cracked emulsion: the paper showing through, near-white with a little texture, an
+              uneven width of 1 to 6 pixels at the scan's own resolution, a faint darker rim (not in the mask:
+              the fill's one-pixel growth takes it) and flakes of emulsion lost beside the crack. Off unless
+              `shapes` are given and the config draws them (PRINT_DEFECTS).
 
 Sizes are in pixels of a photo whose short side is REFERENCE_SIDE (128) and scale with the photo's short side
 (or `side`, the short side of the whole photo a crop was cut from), as in aging. A pixel is in the mask when the
@@ -21,9 +26,12 @@ see is not one to find. The same seed gives the same defects, bit for bit.
 """
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -43,10 +51,65 @@ class DefectConfig:
     emulsion: tuple = (0.15, 1, 6)
     corners: tuple = (0.05, 1, 1)
     stains: tuple = (0.15, 1, 3)
+    print_cracks: tuple = (0.0, 1, 2)  # last: the kinds before it draw from the seed as they always did
 
 
-KINDS = ("scratches", "hairs", "dust", "cracks", "creases", "emulsion", "corners", "stains")
+# the last kind's draws come after every other's: a config without it draws what it always drew, bit for bit
+KINDS = ("scratches", "hairs", "dust", "cracks", "creases", "emulsion", "corners", "stains", "print_cracks")
 DEFAULT_DEFECTS = DefectConfig()
+# a cracked old print: real crack networks most of the time, with the drawn kinds beside them
+PRINT_DEFECTS = replace(DEFAULT_DEFECTS, print_cracks=(0.8, 1, 3), cracks=(0.35, 1, 4), creases=(0.2, 1, 2),
+                        emulsion=(0.3, 1, 8), corners=(0.1, 1, 1))
+CRACK_WIDTH = (1.0, 6.0)  # a print crack's width in pixels at the scan's resolution (the masks' median is 5 px)
+
+
+@functools.cache
+def crack_shapes(folder: str) -> tuple[np.ndarray, ...]:
+    """The real crack masks of a folder (bool, True on the crack), e.g. ../shared/data/repair/cracks/train."""
+    from PIL import Image
+    files = sorted(Path(folder).glob("*.png"))
+    if not files:
+        raise FileNotFoundError(f"no crack masks (*.png) in {folder}")
+    return tuple(np.array(Image.open(f).convert("L")) > 127 for f in files)
+
+
+_WIDTHS: dict[int, float] = {}  # id of a mask of crack_shapes' (cached, so kept alive) -> its median width
+
+
+def _median_width(shape: np.ndarray) -> float:
+    """A mask's stroke width, as the data's README reads it: the distance transform along its skeleton (2d - 1)."""
+    if id(shape) not in _WIDTHS:
+        from scipy.ndimage import distance_transform_edt
+        from skimage.morphology import skeletonize
+        d = distance_transform_edt(shape)[skeletonize(shape.astype(np.uint8)) > 0]
+        _WIDTHS[id(shape)] = max(1.0, float(np.median(2 * d - 1))) if d.size else 1.0
+    return _WIDTHS[id(shape)]
+
+
+def _crack_cover(shape: np.ndarray, g: torch.Generator, h: int, w: int) -> torch.Tensor:
+    """A real crack network on an (h, w) crop: coverage in [0, 1], at a random width of CRACK_WIDTH, flipped,
+    turned and placed at random (a mask larger than the crop is cut, a smaller one lies somewhere on it)."""
+    m = torch.from_numpy(shape)
+    if _u(g) < 0.5:
+        m = m.T
+    m = m.flip(0) if _u(g) < 0.5 else m
+    m = m.flip(1) if _u(g) < 0.5 else m
+    width = _u(g, *CRACK_WIDTH)
+    k = min(1.0, width / _median_width(shape))  # shrink by area: a thin line keeps a partial coverage...
+    cover = F.interpolate(m[None, None].float(), scale_factor=k, mode="area", recompute_scale_factor=False)[0, 0] \
+        if k < 1 else m.float()
+    cover = (cover / max(k, 0.35)).clamp(0, 1)  # ...raised so that it stays connected, not broken into dots
+    # an uneven width: a smooth random field thins and thickens the line along its length
+    field = F.interpolate(torch.rand(1, 1, 6, 6, generator=g), size=cover.shape, mode="bicubic", align_corners=False)[0, 0]
+    cover = (cover * (0.55 + 0.9 * field)).clamp(0, 1)
+    ch, cw = cover.shape
+    out = torch.zeros(h, w)
+    y0, x0 = int(_u(g, -0.5, 0.5) * ch + _u(g, 0, max(1, h - ch))), int(_u(g, -0.5, 0.5) * cw + _u(g, 0, max(1, w - cw)))
+    ys, xs = max(0, y0), max(0, x0)
+    ye, xe = min(h, y0 + ch), min(w, x0 + cw)
+    if ye > ys and xe > xs:
+        out[ys:ye, xs:xe] = cover[ys - y0:ye - y0, xs - x0:xe - x0]
+    return out
 
 
 def _coords(h: int, w: int, side: float, device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -76,15 +139,25 @@ def _lines(h, w, side, segs, width, device) -> torch.Tensor:
 
 
 def _discs(yy, xx, centers, radii, px: float) -> torch.Tensor:
-    """Coverage of discs (reference units), the edge anti-aliased over one pixel (px: pixels per unit)."""
-    d = ((yy[..., None] - centers[:, 0]) ** 2 + (xx[..., None] - centers[:, 1]) ** 2).sqrt()
-    return ((radii - d) * px + 0.5).clamp(0, 1).amax(-1)
+    """Coverage of discs (reference units), the edge anti-aliased over one pixel (px: pixels per unit). Computed
+    only over the box the discs reach (a speck covers a few pixels of the photo; the rest is 0, as before)."""
+    out = torch.zeros_like(yy)
+    reach = float(radii.max()) + 1.0 / px
+    (y0, x0), (y1, x1) = (centers.amin(0) - reach).tolist(), (centers.amax(0) + reach).tolist()
+    r0, r1 = max(0, int(y0 * px) - 1), min(yy.shape[0], int(y1 * px) + 2)
+    c0, c1 = max(0, int(x0 * px) - 1), min(yy.shape[1], int(x1 * px) + 2)
+    if r1 > r0 and c1 > c0:
+        sy, sx = yy[r0:r1, c0:c1, None], xx[r0:r1, c0:c1, None]
+        d = ((sy - centers[:, 0]) ** 2 + (sx - centers[:, 1]) ** 2).sqrt()
+        out[r0:r1, c0:c1] = ((radii - d) * px + 0.5).clamp(0, 1).amax(-1)
+    return out
 
 
 def draw_defects(lum: torch.Tensor, g: torch.Generator, config: DefectConfig = DEFAULT_DEFECTS,
-                 side: float | None = None) -> tuple[torch.Tensor, torch.Tensor, dict]:
+                 side: float | None = None, shapes: tuple[np.ndarray, ...] = ()) -> tuple[torch.Tensor, torch.Tensor, dict]:
     """Draw defects on one photo's lightness (H, W) in [0, 100]. Returns the damaged L, the mask (bool, H, W)
-    and what was drawn ({kind: count}). side: the short side of the whole photo when lum is a crop of it."""
+    and what was drawn ({kind: count}). side: the short side of the whole photo when lum is a crop of it.
+    shapes: real crack masks (crack_shapes) for the print cracks; without them none are drawn."""
     x = lum.float().clone()
     h, w = x.shape
     side = float(side or min(h, w))
@@ -106,7 +179,7 @@ def draw_defects(lum: torch.Tensor, g: torch.Generator, config: DefectConfig = D
         on = _u(g) < p
         n = int(round(_u(g, lo, hi)))
         sub = torch.Generator().manual_seed(int(torch.randint(0, 2**62, (), generator=g)))
-        if not on or n < 1:
+        if not on or n < 1 or (kind == "print_cracks" and not shapes):
             continue
         drawn[kind] = n
         for _ in range(n):
@@ -158,6 +231,19 @@ def draw_defects(lum: torch.Tensor, g: torch.Generator, config: DefectConfig = D
                 u = (yy - cy).abs() / leg_y + (xx - cx).abs() / leg_x
                 edge = 1.0 + 0.08 * torch.sin(yy * _u(sub, 1, 3)) * torch.cos(xx * _u(sub, 1, 3))  # torn, not cut
                 lay(((edge - u) * 8).clamp(0, 1), _u(sub, 90, 100))
+            elif kind == "print_cracks":  # sized in this crop's own pixels: a print's crack is thin at any scan size
+                cover = _crack_cover(shapes[int(torch.randint(len(shapes), (), generator=sub))], sub, h, w).to(x.device)
+                rim = (F.max_pool2d(cover[None, None], 3, 1, 1)[0, 0] - cover).clamp(0, 1) * _u(sub, 0.2, 0.6)
+                lay(rim, x * _u(sub, 0.6, 0.85), in_mask=False)  # the lifted edge, dirt in the crack
+                paper = _u(sub, 78, 98) + torch.randn(h, w, generator=sub).to(x.device) * _u(sub, 0.5, 3)
+                lay(cover, paper, _u(sub, 0.8, 1.0))
+                on_crack = (cover > 0.5).nonzero()
+                for _ in range(int(_u(sub, 0, 6)) if len(on_crack) else 0):  # flakes: emulsion lost beside the crack
+                    y, x_ = on_crack[int(torch.randint(len(on_crack), (), generator=sub))].tolist()
+                    c = torch.tensor([[y, x_]], dtype=torch.float32) * REFERENCE_SIDE / side  # in reference units
+                    c = c + torch.randn(int(_u(sub, 2, 5)), 2, generator=sub) * _u(sub, 0.3, 1.5) * REFERENCE_SIDE / side
+                    r = (_u(sub, 0.8, 3.5) + torch.rand(len(c), generator=sub) * 1.5) * REFERENCE_SIDE / side
+                    lay(_discs(yy, xx, c, r, side / REFERENCE_SIDE), paper, _u(sub, 0.85, 1.0))
             else:  # stains: a soft ring of darker tone, never in the mask
                 cy, cx, r = _u(sub, 0, ey), _u(sub, 0, ex), _u(sub, 8, 40)
                 d = ((yy - cy) ** 2 + (xx - cx) ** 2).sqrt() / r
@@ -203,4 +289,4 @@ def dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
     return F.max_pool2d(mask[None, None].float(), 2 * r + 1, stride=1, padding=r)[0, 0] > 0
 
 
-__all__ = ["DEFAULT_DEFECTS", "DefectConfig", "KINDS", "MIN_CONTRAST", "MaskCounts", "defect_photo", "dilate", "draw_defects"]
+__all__ = ["CRACK_WIDTH", "DEFAULT_DEFECTS", "PRINT_DEFECTS", "DefectConfig", "KINDS", "crack_shapes", "MIN_CONTRAST", "MaskCounts", "defect_photo", "dilate", "draw_defects"]

@@ -41,10 +41,10 @@ from torch.utils.data import DataLoader, Dataset
 from ..checkpoints import load_checkpoint, update_metadata
 from ..color import photo_l
 from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
-from ..evaluation.defects import MaskCounts, draw_defects
+from ..evaluation.defects import DEFAULT_DEFECTS, PRINT_DEFECTS, MaskCounts, crack_shapes, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
-from ..repair import DETECT_SIDES, DefectNet, Repairer, _build, save_repairer
+from ..repair import DefectNet, Repairer, _build, reading_sides, save_repairer
 from .step import amp_enabled, training_device
 
 log = logging.getLogger("colorizer.repair")
@@ -76,6 +76,11 @@ class RepairTrainConfig:
     aging_p: float = 0.6        # share also aged as a scan (SCAN_ONLY)
     val_images: int = 200
     max_clean_flag: float = 0.001  # the threshold rule's bound on clean pixels flagged (val)
+    cracks: str = ""            # a folder of real crack masks (../shared/data/repair/cracks): a share print_p of the
+                                # photos become cracked prints (evaluation.defects.PRINT_DEFECTS, shapes from train/),
+                                # always aged as a scan; the threshold is then chosen on val with val/'s shapes
+    print_p: float = 0.5
+    max_detect_side: int = 256  # the finest short side the detector reads a photo at (colorizer.repair.reading_sides)
     checkpoint_every: int = 100
     seed: int = 0
     amp: str = "auto"           # bf16 autocast on a GPU, or where the CPU computes it natively (step.amp_enabled)
@@ -113,9 +118,11 @@ class DefectSet(Dataset):
         x = int(rng.integers(0, img.width - cfg.crop + 1))
         lum = photo_l(np.asarray(img)[y:y + cfg.crop, x:x + cfg.crop])
         mask = torch.zeros(cfg.crop, cfg.crop, dtype=torch.bool)
+        cracked = bool(cfg.cracks) and rng.random() < cfg.print_p
         if rng.random() >= cfg.clean_p:
-            lum, mask, _ = draw_defects(lum, g, side=side)
-        if rng.random() < cfg.aging_p:
+            shapes = crack_shapes(str(Path(cfg.cracks) / "train")) if cracked else ()
+            lum, mask, _ = draw_defects(lum, g, PRINT_DEFECTS if cracked else DEFAULT_DEFECTS, side=side, shapes=shapes)
+        if cracked or rng.random() < cfg.aging_p:
             lum = age_one(lum, g, SCAN_ONLY)[0]
         if rng.random() < 0.5:
             lum, mask = lum.flip(-1), mask.flip(-1)
@@ -140,13 +147,20 @@ def loss_fn(logits: torch.Tensor, mask: torch.Tensor, pos_weight: float) -> torc
     return bce + 0.5 * dice
 
 
-def val_pairs(root: str, n: int) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-    """val's tuning photos at 256 px: (clean L, L with seeded defects, mask)."""
+def val_pairs(root: str, n: int, cracks: str = "") -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """val's tuning photos at 256 px: (clean L, L with seeded defects, mask). With `cracks`, every other photo is a
+    cracked print (PRINT_DEFECTS with the shapes of cracks/val, aged as a scan): the damage the detector is for."""
     data = tuning_set(root, n, 256, min_side=128, seed=7)
+    shapes = crack_shapes(str(Path(cracks) / "val")) if cracks else ()
     out = []
     for i, rgb in enumerate(data.images):
         lum = photo_l(rgb)
-        damaged, mask, _ = draw_defects(lum, seeded_generator("repair-val", i))
+        g = seeded_generator("repair-val", i)
+        if shapes and i % 2:
+            damaged, mask, _ = draw_defects(lum, g, PRINT_DEFECTS, shapes=shapes)
+            damaged = age_one(damaged, g, SCAN_ONLY)[0]
+        else:
+            damaged, mask, _ = draw_defects(lum, g)
         out.append((lum, damaged, mask))
     return out
 
@@ -233,10 +247,11 @@ def train(cfg: RepairTrainConfig) -> dict:
                 break
         epoch += 1
     net.cpu().eval()  # the threshold is chosen where the detector runs in the product
-    r = Repairer(net, 0.5)
-    chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images), cfg.max_clean_flag)
+    r = Repairer(net, 0.5, {"max_detect_side": cfg.max_detect_side})
+    chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images, cfg.cracks), cfg.max_clean_flag)
     log.info("threshold chosen on val: %s", chosen)
     save_repairer(cfg.out, net, {"kind": "defect detector", "threshold": chosen["threshold"], "val": chosen,
+                                 "max_detect_side": cfg.max_detect_side,
                                  "training": asdict(cfg), "history": history,
                                  "rule": "best mask F1 on val photos with defects drawn, among thresholds flagging at most "
                                          "max_clean_flag of the same photos' pixels clean",
@@ -248,11 +263,11 @@ def rethreshold(path: str | Path, cfg: RepairTrainConfig) -> dict:
     """Choose a trained detector's threshold again by the same rule, its weights kept: after a change in how
     colorizer.repair reads a photo (its scales), the old threshold belongs to another reading."""
     r = Repairer.load(path)
-    chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images), cfg.max_clean_flag)
+    chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images, cfg.cracks), cfg.max_clean_flag)
     log.info("threshold chosen again on val: %s (was %s)", chosen, r.threshold)
     update_metadata(path, {"threshold": chosen["threshold"], "val": chosen,
                            "threshold_chosen": {"date": datetime.date.today().isoformat(), "was": r.threshold,
-                                                "reading_sides": list(DETECT_SIDES)}})
+                                                "reading_sides": list(reading_sides(256, r.max_side))}})
     return chosen
 
 
