@@ -110,7 +110,8 @@ def _parse_hint_json(text: str | None) -> list:
 
 
 def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = "",
-             restore: bool | None = None, strength: float | None = None, repair: bool | None = None):
+             restore: bool | None = None, strength: float | None = None, repair: bool | None = None,
+             repair_mask: str | None = None):
     """Colorize one photo, optionally with user color hints.
 
     Args:
@@ -123,12 +124,27 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
             empty: as the model's release chose (the flagship's card says which).
         strength: colour strength from 0 (gray) through 1 (auto: as decoded for the kind of photo) to 2 (vivid).
         repair: fill scratches, cracks and dust before colorizing (empty: as the model's release chose; False: never).
+        repair_mask: optional image of the defect map to fill instead of the one the repair finds (white or any
+            colour: fill; black or transparent: leave), at the photo's size or resized to it.
     Returns the colorized photo at full resolution (JPEG for JPEG photos, else PNG) and a summary (model,
     time, and PSNR / CIEDE2000 / colorfulness against the original when the upload had color)."""
     if not image:
         raise gr.Error("Upload, paste or capture a photo first.")
-    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore, strength=strength, repair=repair)
+    edit = _mask_file(repair_mask) if repair_mask else None
+    r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore, strength=strength, repair=repair,
+                edit=edit)
     return r["full"], demo.summary(r)
+
+
+def _mask_file(path: str):
+    """A repair mask uploaded through the API: any pixel neither black nor transparent is a defect to fill."""
+    from colorizer.imageio import load_image
+    try:
+        im = load_image(path, MAX_PIXELS)
+    except ColorizerError as exc:
+        raise _error(exc, path) from None
+    px = im.pixels if im.pixels.ndim == 2 else im.pixels.max(axis=2)
+    return (px > 127) if im.alpha is None else (px > 127) & (im.alpha > 127)
 
 
 def colorize_video(video: str | None, checkpoint: str, start: float = 0.0, end: float | None = None,
@@ -198,12 +214,15 @@ def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
 
 
 def _render(image, checkpoint, size, temperature, hints, page: bool = True, restore: bool | None = None,
-            strength: float | None = None, repair: bool | None = None, defect_map: bool = False) -> dict:
+            strength: float | None = None, repair: bool | None = None, defect_map: bool = False, edit=None) -> dict:
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
+        if edit is not None and repair is False:
+            edit = None  # the switch off: no repair, whatever was painted
         r = demo.render(c, image, int(size), float(temperature), _parse_hint_json(hints), PREVIEW, _TMP, PHOTOS,
                         MAX_PIXELS, page=page, restore=restore, strength=strength,
-                        repair=_repair_choice(c, repair), defect_map=bool(defect_map)).as_state()
+                        repair=None if edit is not None else _repair_choice(c, repair), defect_map=bool(defect_map),
+                        repair_mask=edit).as_state()
     except (ColorizerError, OSError) as exc:
         raise _error(exc, image) from None
     return dict(r, source=image)  # the source: where a hint click's suggestions are computed
@@ -217,15 +236,30 @@ def _repair_choice(c: Colorizer, checked: bool | None) -> bool | None:
     return None if checked and c.repair_old else bool(checked)
 
 
-def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None, repair=None, defect_map=False):
-    """The page's own colorize: the same, plus the panel with hint dots and the result kept in state."""
+def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None, repair=None, defect_map=False,
+          touch=None):
+    """The page's own colorize: the same, plus the panel with hint dots, the touch-up canvas and the result kept
+    in state. touch: the brush's corrections of the defect map (colorizer.repair.DefectEdit), or None."""
     if not image:
-        return None, None, None, None, "", None, None, gr.update(choices=[], value=None)
+        return None, None, None, None, "", None, None, gr.update(choices=[], value=None), None
     r = _render(image, checkpoint, size, temperature, hints, restore=restore, strength=strength, repair=repair,
-                defect_map=defect_map)  # where a hint click's suggestions are computed
+                defect_map=defect_map, edit=touch)  # where a hint click's suggestions are computed
     labels = [(f"#{i + 1} at ({h[0]}, {h[1]}) {demo_hex(h[2])}", i) for i, h in enumerate(r["hints"])]
+    canvas = {"background": r["touch"], "layers": [], "composite": None}
     return (r["gray"], r["color_marked"], r["original"], (r["gray"], r["color"]), demo.summary(r), r["full"], r,
-            gr.update(choices=labels, value=None))
+            gr.update(choices=labels, value=None), canvas)
+
+
+def _touch_up(editor, result, *page_args):
+    """The brush's strokes read as corrections of the defect map, the photo repaired and colorized again with them."""
+    if not result:
+        raise gr.Error("Colorize a photo first, then paint on it.")
+    layers = (editor or {}).get("layers") or []
+    edit = demo.brush_edit(layers[0] if layers else None, result["preview_size"])
+    if edit is None:
+        raise gr.Error("Paint red over damage the repair missed, or green over what it should leave, first.")
+    *shown, = _show(*page_args[:-1], touch=edit)
+    return (*shown, edit)
 
 
 def demo_hex(rgb) -> str:
@@ -341,7 +375,7 @@ def build() -> gr.Blocks:
     with gr.Blocks(title="Colorizer: grayscale photos to color", analytics_enabled=False) as page:
         gr.Markdown("# Colorizer\nUpload a photo, color or black-and-white: the model sees only its lightness and "
                     "guesses the colors. Click on the result to correct a color.")
-        result, comp, point = gr.State(None), gr.State(None), gr.State(None)
+        result, comp, point, touch = gr.State(None), gr.State(None), gr.State(None), gr.State(None)
         with gr.Tab("Photo", elem_id="tab-photo"):
             with gr.Row(equal_height=False):
                 with gr.Column(scale=1, min_width=280):
@@ -402,6 +436,15 @@ def build() -> gr.Blocks:
                         with gr.Row():
                             placed = gr.Dropdown(choices=[], label="Placed hints", elem_id="hint-list", min_width=160)
                             remove = gr.Button("Remove", elem_id="remove-btn", min_width=80)
+                    with gr.Accordion("Touch up the repair", open=False, elem_id="touch-tools"):
+                        gr.Markdown("The repair's map is in red. Paint **red** over damage it missed, **green** over "
+                                    "what it should leave (the photo's own lines), then repair again.")
+                        editor = gr.ImageEditor(type="numpy", label="Defect map: paint to correct it", elem_id="touch-up",
+                                                sources=(), transforms=(), layers=False, height=420,
+                                                brush=gr.Brush(colors=["#ff0000", "#00c000"], default_color="#ff0000",
+                                                               color_mode="fixed", default_size=6),
+                                                eraser=gr.Eraser(default_size=10))
+                        retouch = gr.Button("Repair again with my corrections", elem_id="touch-btn")
                     slider = gr.ImageSlider(label="Before / after", type="filepath", interactive=False, height=420)
                     with gr.Row():
                         dl = gr.File(label="Colorized, full resolution", elem_id="download", min_width=160, height=90)
@@ -458,8 +501,8 @@ def build() -> gr.Blocks:
             gr.Markdown(_about())
 
         show_in = [inp, ckpt, size, temp, hints, restore, strength, repair]
-        page_in = [*show_in, defects]  # the page's own: the defect map is for the eye, not the API
-        show_out = [gray, pred, orig, slider, info, dl, result, placed]
+        page_in = [*show_in, defects, touch]  # the page's own: the defect map and the brush's corrections
+        show_out = [gray, pred, orig, slider, info, dl, result, placed, editor]
         private = dict(api_visibility="private")
         quiet = dict(api_visibility="private", show_progress="hidden")
 
@@ -470,7 +513,8 @@ def build() -> gr.Blocks:
         api_go, api_every = gr.Button(visible=False), gr.Button(visible=False)
         api_image = gr.Image(type="filepath", visible=False, label="Colorized (full resolution)")
         api_text = gr.Markdown(visible=False)
-        api_go.click(colorize, show_in, [api_image, api_text], api_name="colorize",
+        api_mask = gr.Image(type="filepath", visible=False, label="Repair mask (white: fill)")
+        api_go.click(colorize, [*show_in, api_mask], [api_image, api_text], api_name="colorize",
                      api_description="Colorize one photo, optionally with color hints (JSON list of [x, y, [r, g, b]]).")
         api_every.click(compare_all, [inp, size, temp], [gallery], api_name="compare_all",
                         api_description="Every shipped model on the same photo, captioned with its metrics.")
@@ -486,19 +530,20 @@ def build() -> gr.Blocks:
         bgallery.select(_batch_pick, [pairs], [bslider], **private)
 
         go.click(_show, page_in, show_out, **private)
-        inp.change(lambda: "", None, hints, **quiet).then(_show, page_in, show_out, **private)
+        inp.change(lambda: ("", None), None, [hints, touch], **quiet).then(_show, page_in, show_out, **private)
+        retouch.click(_touch_up, [editor, result, *page_in], [*show_out, touch], **private)
         every.click(_compare_page, [inp, size, temp], [comparison, gallery, grid_file, comp], **private)
         make_sheet.click(_sheet, [result], [export], **private)
         make_deck.click(_deck, [result, comp], [export], **private)
 
         pred.select(_pick, [result, ckpt, size, hints], [point, picker, swatches, where], **private)
 
-        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map):
+        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map, touched):
             """Re-colorize after a hint edit, unless the visitor turned that off (slow machines) or the hints
             are what is already shown."""
             if not on or (shown and _parse_hint_json(hints) == shown["hints"]):
                 return tuple(gr.skip() for _ in show_out)
-            return _show(image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map)
+            return _show(image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map, touched)
 
         def then_show(event):
             event.then(refresh, [auto, result, *page_in], show_out, **private)

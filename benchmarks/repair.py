@@ -7,6 +7,12 @@
   clean     the share of pixels flagged on clean photos: val's tuning photos and val-ood, at 256 x 256.
   speed     a 1-megapixel photo (1155 x 866) detected and repaired, median of --repeats runs (after a warm-up).
   by kind   with --by-kind N: recall and precision with each kind of defect drawn alone, on N of the val-ood photos.
+  prints    the same val-ood photos at --print-side (384) px made cracked old prints: real crack shapes of
+            repair/cracks/val (never trained on) beside the drawn kinds, then scanned (soft, faded, grain, JPEG;
+            colorizer.evaluation.defects.cracked_print). Mask F1 with a 2 px tolerance (and exact), the clean
+            pixels flagged, and L inside the true mask against the same print's undamaged scan: damaged, after
+            detection and repair, and by the damage's width (<3, 3-6, >=6 px) the recall and each fill given the
+            true mask (Telea; the learned fill where one ships), so the fill is judged apart from the detector.
 
     python benchmarks/repair.py [--data ../shared/data] [--per-kind 30] [--checkpoint weights/repair.safetensors] [--by-kind 100] [--write]
 
@@ -30,7 +36,8 @@ import torch  # noqa: E402
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
 from colorizer.evaluation.aging import seeded_generator  # noqa: E402
-from colorizer.evaluation.defects import DEFAULT_DEFECTS, KINDS, MaskCounts, draw_defects  # noqa: E402
+from colorizer.evaluation.defects import (DEFAULT_DEFECTS, KINDS, WIDTHS, MaskCounts, crack_shapes,  # noqa: E402
+                                          cracked_print, dilate, draw_defects, local_width)
 from colorizer.evaluation.evaluate import load_eval_set, tuning_set  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
 from colorizer.repair import REPAIR_CHECKPOINT, Repairer, repair_photo  # noqa: E402
@@ -60,6 +67,56 @@ def defect_figures(r: Repairer, images: list[np.ndarray]) -> dict:
             "defect_share": round((counts.tp + counts.fn) / sum(x.shape[0] * x.shape[1] for x in images), 5),
             "psnr_in_mask_damaged": round(psnr(np.concatenate(before), t), 2),
             "psnr_in_mask_repaired": round(psnr(np.concatenate(after), t), 2)}
+
+
+def _width_name(lo: float, hi: float) -> str:
+    return f"<{hi:g} px" if lo == 0 else (f">={lo:g} px" if hi == float("inf") else f"{lo:g}-{hi:g} px")
+
+
+def print_figures(r: Repairer, images: list[np.ndarray], shapes) -> dict:
+    """The `prints` figures above."""
+    tolerant, exact = MaskCounts(tolerance=2), MaskCounts()
+    damaged_px, repaired_px, truth_px, flagged = [], [], [], []
+    widths = {w: {"truth": [], "damaged": [], "telea": [], "found": 0, "pixels": 0} for w in WIDTHS}
+    for i, rgb in enumerate(images):
+        damaged, mask, clean = (t.numpy() for t in cracked_print(photo_l(rgb), seeded_generator("repair-prints", i), shapes))
+        found = r.find(damaged)
+        tolerant.add(found, mask)
+        exact.add(found, mask)
+        flagged.append(r.find(clean).mean())
+        if not mask.any():
+            continue
+        damaged_px.append(damaged[mask])
+        repaired_px.append(r.fill(damaged.astype(np.float32), found)[mask])
+        truth_px.append(clean[mask])
+        width = local_width(mask)
+        reached = dilate(torch.from_numpy(found), 2).numpy()  # a true pixel within 2 px of a found one is found
+        telea = r.fill(damaged.astype(np.float32), mask)
+        for lo, hi in WIDTHS:
+            sel = mask & (width >= lo) & (width < hi)
+            w = widths[(lo, hi)]
+            w["truth"].append(clean[sel])
+            w["damaged"].append(damaged[sel])
+            w["telea"].append(telea[sel])
+            w["found"] += int((reached & sel).sum())
+            w["pixels"] += int(sel.sum())
+    t = np.concatenate(truth_px)
+    out = {"photos": len(images), "side": int(images[0].shape[0]),
+           **{k: round(v, 4) for k, v in tolerant.scores().items()},
+           "exact": {k: round(v, 4) for k, v in exact.scores().items()},
+           "mask_share": round((exact.tp + exact.fn) / sum(x.shape[0] * x.shape[1] for x in images), 5),
+           "clean_flagged": round(float(np.mean(flagged)), 5),
+           "psnr_in_mask_damaged": round(psnr(np.concatenate(damaged_px), t), 2),
+           "psnr_in_mask_repaired": round(psnr(np.concatenate(repaired_px), t), 2), "by_width": {}}
+    for (lo, hi), w in widths.items():
+        if not w["pixels"]:
+            continue
+        tw = np.concatenate(w["truth"])
+        out["by_width"][_width_name(lo, hi)] = {
+            "share": round(w["pixels"] / (exact.tp + exact.fn), 3), "recall": round(w["found"] / w["pixels"], 3),
+            "psnr_damaged": round(psnr(np.concatenate(w["damaged"]), tw), 2),
+            "psnr_telea": round(psnr(np.concatenate(w["telea"]), tw), 2)}
+    return out
 
 
 def by_kind(r: Repairer, images: list[np.ndarray]) -> dict:
@@ -107,6 +164,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--by-kind", type=int, default=0, metavar="N",
                     help="also recall and precision with each kind drawn alone, on N of the val-ood photos (evenly spaced)")
+    ap.add_argument("--print-side", type=int, default=384, help="the side of the cracked prints (scans of 256-624 px)")
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--write", action="store_true", help="store the figures in the checkpoint's metadata (its model card reads them)")
     args = ap.parse_args()
@@ -120,11 +178,24 @@ def main() -> None:
            "clean_flagged_val": clean_share(r, tuning_set(root / "val", args.val_images, 256, min_side=128).images),
            "clean_flagged_val_ood": clean_share(r, ood_images),
            "speed_1mp": speed(r, args.repeats)}
+    cracks = root / "repair" / "cracks" / "val"
+    if cracks.is_dir():
+        out["prints_val_ood"] = print_figures(r, load_eval_set(ood, args.print_side).images, crack_shapes(str(cracks)))
     d = out["defects_val_ood"]
     print(f"defects on {d['photos']} val-ood photos (256 px, defects only): precision {d['precision']:.3f} recall "
           f"{d['recall']:.3f} F1 {d['f1']:.3f}; L inside the true mask: {d['psnr_in_mask_damaged']:.2f} dB damaged, "
           f"{d['psnr_in_mask_repaired']:.2f} dB repaired ({d['psnr_in_mask_repaired'] - d['psnr_in_mask_damaged']:+.2f})")
     print(f"clean photos flagged: val {out['clean_flagged_val']:.3%}, val-ood {out['clean_flagged_val_ood']:.3%} of pixels")
+    if "prints_val_ood" in out:
+        d = out["prints_val_ood"]
+        print(f"cracked prints ({d['photos']} val-ood photos at {d['side']} px, cracks of repair/cracks/val, "
+              f"{d['mask_share']:.2%} of pixels): F1 {d['f1']:.3f} (2 px tolerance; precision {d['precision']:.3f} "
+              f"recall {d['recall']:.3f}; exact F1 {d['exact']['f1']:.3f}); clean prints flagged {d['clean_flagged']:.3%}; "
+              f"L inside the mask {d['psnr_in_mask_damaged']:.2f} -> {d['psnr_in_mask_repaired']:.2f} dB "
+              f"({d['psnr_in_mask_repaired'] - d['psnr_in_mask_damaged']:+.2f})")
+        for name, w in d["by_width"].items():
+            print(f"  width {name:>8}: {w['share']:.0%} of the damage, recall {w['recall']:.3f}; true mask filled: "
+                  f"damaged {w['psnr_damaged']:.2f} dB, Telea {w['psnr_telea']:.2f} dB")
     s = out["speed_1mp"]
     print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads)")
     if args.by_kind:

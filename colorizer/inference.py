@@ -37,7 +37,7 @@ from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 from .models import list_models
-from .repair import REPAIR_CHECKPOINT, Repairer, default_repairer
+from .repair import REPAIR_CHECKPOINT, DefectEdit, Repairer, as_edit, default_repairer
 from .restore import Restorer
 from .strength import MAX_STRENGTH, check_strength  # noqa: F401 (part of this module's interface)
 from .routing import OldPrintDetector, old_print_probability, partner_paths
@@ -80,6 +80,7 @@ class _PhotoView:
     image: LoadedImage
     hints: list[Hint] | None
     frame: Frame | None = None  # in the full photo's pixels
+    shape: tuple[int, int] = (0, 0)  # the whole photo's (H, W)
 
     def join(self, im: LoadedImage, ab: torch.Tensor) -> np.ndarray:
         """The colorized photo at full resolution (uint8 RGB): ab joined to the view's L (the photo's own,
@@ -88,9 +89,25 @@ class _PhotoView:
             return join(self.image.pixels, ab)
         return paste(im.pixels, self.frame, join(self.image.pixels, ab))
 
-    def repaired(self, repairer: Repairer | None) -> "_PhotoView":
-        """The same view with its photo's scratches and dust filled (colorizer.repair), or itself when None."""
-        return self if repairer is None else replace(self, image=repairer.repair_loaded(self.image))
+    def repaired(self, repairer: Repairer | None, edit: DefectEdit | None = None) -> "_PhotoView":
+        """The same view with its photo's scratches and dust filled (colorizer.repair; the map as `edit` corrects
+        it, in the whole photo's pixels), or itself when repairer is None."""
+        if repairer is None:
+            return self
+        return replace(self, image=repairer.repair_loaded(self.image, self.edit_of(edit)))
+
+    def edit_of(self, edit: DefectEdit | None) -> DefectEdit | None:
+        """A whole photo's map edit on this view (its part inside a scan's frame)."""
+        return edit if edit is None or self.frame is None else edit.crop(*self.frame.inner(self.shape), self.shape)
+
+    def defects(self, repairer: Repairer, edit: DefectEdit | None) -> np.ndarray:
+        """The map the view is repaired with, in the whole photo's pixels (none on a frame)."""
+        mask = repairer.mask_for(self.image, self.edit_of(edit))
+        if self.frame is None:
+            return mask
+        out = np.zeros(self.shape, bool)
+        out[self.frame.inner(self.shape)] = mask
+        return out
 
     def restored(self, restorer: Restorer | None) -> "_PhotoView":
         """The same view with its photo's tone restored (colorizer.restore), or itself when restorer is None."""
@@ -104,12 +121,12 @@ def _photo_view(im: LoadedImage, hints: HintInput, find_frame: bool = True) -> _
     parsed = parse_hints(hints, w, h) if hints is not None else None
     found = framed(im) if find_frame else None
     if found is None:
-        return _PhotoView(im, parsed)
+        return _PhotoView(im, parsed, shape=im.shape)
     inner, frame = found
     if parsed and not all(frame.contains(p.x, p.y, im.shape) for p in parsed):
-        return _PhotoView(im, parsed)
+        return _PhotoView(im, parsed, shape=im.shape)
     moved = None if parsed is None else [replace(p, x=p.x - frame.left, y=p.y - frame.top) for p in parsed]
-    return _PhotoView(inner, moved, frame)
+    return _PhotoView(inner, moved, frame, im.shape)
 
 
 def _with_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -135,6 +152,7 @@ class ColorizeResult:
     strength: float = 1.0            # the colour strength used (1: as decoded for this kind of photo)
     decoded_as: str = ""             # "old photo" or "photo": which of the checkpoint's decodings (Colorizer.kind_of)
     repaired: float | None = None    # the share of pixels filled as scratches and dust (colorizer.repair); None: not asked
+    defects: np.ndarray | None = None  # the map it was repaired with (bool (H, W), the photo's size); None: not repaired
     why: str = ""                    # and why, in words
 
 
@@ -253,9 +271,13 @@ class Colorizer:
                 self._tone = Restorer.load(path)
             return self._tone
 
-    def _repairer(self, im: LoadedImage, repair: bool | None) -> Repairer | None:
+    def _repairer(self, im: LoadedImage, repair: bool | None, edit: DefectEdit | None = None) -> Repairer | None:
         """repair=None: as the release chose (its "old_photo" entry's "repair": photos judged old, kind_of, are
-        repaired); True: repaired (the network must be there); False: not."""
+        repaired); True: repaired (the network must be there); False: not. An edited map is always used."""
+        if edit is not None:
+            if repair is False:
+                raise ColorizerError("a repair mask was given with repair=False: leave repair on, or give no mask")
+            repair = True
         if repair is False or (repair is None and not (self.repair_old and self.kind_of(im)[1] == "old photo"
                                                        and REPAIR_CHECKPOINT.is_file())):
             return None
@@ -374,7 +396,8 @@ class Colorizer:
 
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
                  max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
-                 strength: float | None = None, repair: bool | None = None) -> Image.Image:
+                 strength: float | None = None, repair: bool | None = None,
+                 repair_mask: DefectEdit | np.ndarray | None = None) -> Image.Image:
         """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution.
 
         hints: user colors, a list of (x, y, (r, g, b)) in the image's full-resolution pixels, sRGB 0-255
@@ -384,58 +407,67 @@ class Colorizer:
         strength: colour strength from calm (0, gray) through 1 (as decoded for this kind of photo; None is
         "auto", the same) to vivid (at most 2): the guessed chroma is scaled, a hint's colour is kept.
         repair: fill scratches, cracks and dust first (colorizer.repair); None: as the checkpoint's release
-        chose (photos judged old, when it repairs them)."""
+        chose (photos judged old, when it repairs them).
+        repair_mask: the defect map as a person corrected it: a bool array (H, W) that replaces the map found, or
+        a colorizer.repair.DefectEdit (add what it missed, remove what it took); the photo is then repaired."""
         return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels,
                                    hints=None if hints is None else [hints], restore=restore, strength=strength,
-                                   repair=repair)[0]
+                                   repair=repair, repair_masks=None if repair_mask is None else [repair_mask])[0]
 
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                        batch_size: int = 8, hints: Sequence[HintInput] | None = None,
                        restore: bool | None = None, strength: float | None = None,
-                       repair: bool | None = None) -> list[Image.Image]:
+                       repair: bool | None = None, repair_masks: Sequence | None = None) -> list[Image.Image]:
         """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
         return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints, restore,
-                                                         strength, repair)]
+                                                         strength, repair, repair_masks)]
 
     def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                         temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                         batch_size: int = 8, hints: Sequence[HintInput] | None = None,
                         restore: bool | None = None, strength: float | None = None,
-                        repair: bool | None = None) -> list[np.ndarray]:
+                        repair: bool | None = None, repair_masks: Sequence | None = None) -> list[np.ndarray]:
         """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
-        hints: one hint list per image (None or [] for none). A bad input or hint raises ColorizerError
+        hints: one hint list per image (None or [] for none); repair_masks likewise, one repair_mask (colorize) or
+        None per image. A bad input or hint raises ColorizerError
         (use `iter_colorize` to keep going past bad files)."""
         asked, size = size, self._check_size(size)
         check_strength(strength)  # a bad value is refused before any work
         if hints is not None and len(hints) != len(images):
             raise ColorizerError(f"{len(hints)} hint lists for {len(images)} images")
+        if repair_masks is not None and len(repair_masks) != len(images):
+            raise ColorizerError(f"{len(repair_masks)} repair masks for {len(images)} images")
+        edits = [as_edit(m) for m in repair_masks] if repair_masks is not None else [None] * len(images)
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
         if self.partner is None:
-            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength, repair)
+            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength, repair, edits)
         out: list[np.ndarray | None] = [None] * len(loaded)
         routes = [self.route_for(im)[0] for im in loaded]
         for c in {id(c): c for c in routes}.values():
             idx = [i for i, r in enumerate(routes) if r is c]
             done = c._colorize_loaded([loaded[i] for i in idx], c._check_size(asked), temperature, batch_size,
-                                      None if hints is None else [hints[i] for i in idx], restore, strength, repair)
+                                      None if hints is None else [hints[i] for i in idx], restore, strength, repair,
+                                      [edits[i] for i in idx])
             for i, a in zip(idx, done):
                 out[i] = a
         return out
 
     def _colorize_loaded(self, loaded: list[LoadedImage], size: int, temperature: float | None, batch_size: int,
                          hints: Sequence[HintInput] | None, restore: bool | None,
-                         strength: float | None = None, repair: bool | None = None) -> list[np.ndarray]:
+                         strength: float | None = None, repair: bool | None = None,
+                         edits: Sequence[DefectEdit | None] | None = None) -> list[np.ndarray]:
         """colorize_arrays by this checkpoint alone, the photos loaded."""
         restorer = self._restorer(restore)
         views = []
-        for im, h in zip(loaded, hints or [None] * len(loaded)):
-            view, repairer = _photo_view(im, None if hints is None else h, self.find_frames), self._repairer(im, repair)
-            # the share of pixels filled, kept with the photo for run()'s result (None: not repaired)
-            im.memo["repaired_share"] = None if repairer is None else float(repairer.find_in(view.image).mean())
-            views.append(view.repaired(repairer).restored(restorer))
+        for im, h, edit in zip(loaded, hints or [None] * len(loaded), edits or [None] * len(loaded)):
+            view, repairer = _photo_view(im, None if hints is None else h, self.find_frames), self._repairer(im, repair, edit)
+            # the map and the share of pixels filled, kept with the photo for run()'s result (None: not repaired)
+            im.memo["defects_used"] = None if repairer is None else view.defects(repairer, edit)
+            im.memo["repaired_share"] = None if repairer is None else float(im.memo["defects_used"].mean())
+            views.append(view.repaired(repairer, edit).restored(restorer))
         prepared = [_model_input(v.image, size) for v in views]
         planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
             if hints is not None else [None] * len(loaded)
@@ -458,7 +490,8 @@ class Colorizer:
 
     def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
             max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
-            strength: float | None = None, repair: bool | None = None) -> ColorizeResult:
+            strength: float | None = None, repair: bool | None = None,
+            repair_mask: DefectEdit | np.ndarray | None = None) -> ColorizeResult:
         """Colorize one image and return gray / prediction / original (None when the input had no colour, or only
         a toned print's one tone: a sepia or cyanotype print is black and white, not an original to score against).
         hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
@@ -467,7 +500,8 @@ class Colorizer:
         loaded = image if isinstance(image, LoadedImage) else \
             load_image(image, max_pixels, preview_side=self._check_size(size))
         color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints],
-                                             restore=restore, strength=strength, repair=repair)[0])
+                                             restore=restore, strength=strength, repair=repair,
+                                             repair_masks=None if repair_mask is None else [repair_mask])[0])
         seconds = time.perf_counter() - t0
         used, old_print = self.route_for(loaded)
         _, decoded_as, why = used.kind_of(loaded)
@@ -479,7 +513,7 @@ class Colorizer:
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds, model=used.name,
                               old_print=old_print, restored=used.restore_default if restore is None else bool(restore),
                               toned=loaded.is_toned, strength=check_strength(strength), decoded_as=decoded_as, why=why,
-                              repaired=loaded.memo.get("repaired_share"))
+                              repaired=loaded.memo.get("repaired_share"), defects=loaded.memo.get("defects_used"))
 
     @torch.inference_mode()
     def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,

@@ -27,8 +27,10 @@ learned inpainter and costs a few milliseconds.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import timm
@@ -144,6 +146,61 @@ def detection_view(lum: np.ndarray | torch.Tensor, side: int = DETECT_SIDE) -> t
     return x
 
 
+@dataclass(frozen=True)
+class DefectEdit:
+    """A person's corrections to the defect map: `mask` replaces the automatic map; `add` marks damage it missed
+    and `remove` what it took by mistake (the photo's own detail). Each a bool array (H, W) at the photo's size
+    (or any size: enlarged or shrunk to it, nearest), or None. remove wins where both are painted."""
+    mask: np.ndarray | None = None
+    add: np.ndarray | None = None
+    remove: np.ndarray | None = None
+
+    @property
+    def key(self) -> str:
+        """A digest of the edit: a photo kept decoded is repaired once per edit."""
+        h = hashlib.blake2b(digest_size=12)
+        for m in (self.mask, self.add, self.remove):
+            h.update(b"-" if m is None else np.packbits(np.asarray(m, bool)).tobytes() + str(np.shape(m)).encode())
+        return h.hexdigest()
+
+    def crop(self, rows: slice, cols: slice, shape: tuple[int, int]) -> "DefectEdit":
+        """The same edit on the part of a photo of `shape` inside rows and cols (a scan's frame left out)."""
+        def cut(m):
+            return None if m is None else _fit(m, shape)[rows, cols]
+        return DefectEdit(cut(self.mask), cut(self.add), cut(self.remove))
+
+    def apply(self, found, shape: tuple[int, int]) -> np.ndarray:
+        """The map to fill: the automatic one (`found()`, called only when needed) edited."""
+        out = _fit(self.mask, shape).copy() if self.mask is not None else np.asarray(found(), bool).copy()
+        if self.add is not None:
+            out |= _fit(self.add, shape)
+        if self.remove is not None:
+            out &= ~_fit(self.remove, shape)
+        return out
+
+
+def _fit(mask, shape: tuple[int, int]) -> np.ndarray:
+    """A bool mask at `shape` (nearest), checked: a clear error for what cannot be a mask."""
+    m = np.asarray(mask)
+    if m.ndim == 3:  # a painted image: any channel set
+        m = m.any(axis=2)
+    if m.ndim != 2 or m.size == 0:
+        raise ColorizerError(f"a defect mask is a 2-D array (H, W), not one of shape {m.shape}")
+    m = m.astype(bool, copy=False)
+    if m.shape != tuple(shape):
+        ys = np.minimum((np.arange(shape[0]) * m.shape[0]) // shape[0], m.shape[0] - 1)
+        xs = np.minimum((np.arange(shape[1]) * m.shape[1]) // shape[1], m.shape[1] - 1)
+        m = m[ys[:, None], xs[None, :]]
+    return m
+
+
+def as_edit(edit: "DefectEdit | np.ndarray | None") -> "DefectEdit | None":
+    """A DefectEdit from what a caller gives: an edit, a whole mask (bool array: it replaces the map), or None."""
+    if edit is None or isinstance(edit, DefectEdit):
+        return edit
+    return DefectEdit(mask=np.asarray(edit))
+
+
 class Repairer:
     """A loaded DefectNet, its threshold, and the fill. Stateless per call (thread-safe)."""
 
@@ -196,14 +253,17 @@ class Repairer:
         return im.memo["defects"]
 
     @staticmethod
-    def fill(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def fill(pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
         """Pixels (H, W) or (H, W, C), uint8 / uint16 / float, with mask's pixels (grown by a pixel, more on a
-        photo larger than the detector reads) filled from their surroundings, every channel alike."""
+        photo larger than the detector reads) filled from their surroundings, every channel alike. keep: pixels
+        the growth must not reach (what a person marked as the photo's own)."""
         import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
         if not mask.any():
             return pixels
         grow = max(1, round(0.5 * min(mask.shape) / DETECT_SIDE))  # the mask of a large photo is enlarged: its rim is soft
         m = cv2.dilate(mask.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        if keep is not None:
+            m[keep & ~mask] = 0
         radius = 2 + grow
         planes = pixels[..., None] if pixels.ndim == 2 else pixels
         out = np.empty_like(planes)
@@ -218,13 +278,24 @@ class Repairer:
                 out[..., c] = f.astype(planes.dtype)
         return out[..., 0] if pixels.ndim == 2 else out
 
-    def repair_loaded(self, im: LoadedImage) -> LoadedImage:
+    def mask_for(self, im: LoadedImage, edit: DefectEdit | None = None) -> np.ndarray:
+        """The map a photo is repaired with: the automatic one, or as a person edited it (DefectEdit)."""
+        if edit is None:
+            return self.find_in(im)
+        key = ("defects", edit.key)
+        if key not in im.memo:
+            im.memo[key] = edit.apply(lambda: self.find_in(im), im.shape)
+        return im.memo[key]
+
+    def repair_loaded(self, im: LoadedImage, edit: DefectEdit | None = None) -> LoadedImage:
         """A loaded photo with its defects filled (alpha and name kept); kept with the photo, so a re-run
-        (a hint placed) repairs it once."""
-        if "repaired" not in im.memo:
-            mask = self.find_in(im)
-            im.memo["repaired"] = im if not mask.any() else LoadedImage(self.fill(im.pixels, mask), im.alpha, im.name)
-        return im.memo["repaired"]
+        (a hint placed) repairs it once (once per edit of the map)."""
+        key = "repaired" if edit is None else ("repaired", edit.key)
+        if key not in im.memo:
+            mask = self.mask_for(im, edit)
+            keep = None if edit is None or edit.remove is None else _fit(edit.remove, im.shape)
+            im.memo[key] = im if not mask.any() else LoadedImage(self.fill(im.pixels, mask, keep), im.alpha, im.name)
+        return im.memo[key]
 
 
 _default: Repairer | None = None
@@ -253,9 +324,12 @@ def find_defects(image: ImageInput | LoadedImage, repairer: Repairer | None = No
 _NATIVE_MODES = ("L", "LA", "RGB", "RGBA", "I;16", "I", "F")
 
 
-def repair_photo(image: ImageInput, repairer: Repairer | None = None) -> Image.Image:
+def repair_photo(image: ImageInput, repairer: Repairer | None = None, mask: np.ndarray | None = None,
+                 add: np.ndarray | None = None, remove: np.ndarray | None = None) -> Image.Image:
     """The photo with its defects filled: a PIL image of the same size and mode (a 16-bit scan stays 16-bit,
-    alpha is kept as it was). Only the defective pixels change."""
+    alpha is kept as it was). Only the defective pixels change. mask: the map to fill instead of the one found
+    (bool (H, W)); add / remove: painted onto the map found (or onto `mask`), as the app's touch-up brush does."""
+    edit = DefectEdit(mask, add, remove) if any(m is not None for m in (mask, add, remove)) else None
     r = repairer or default_repairer()
     # the library's checks (size limits, unreadable and hostile files), decoded upright (EXIF orientation)
     pil = open_image(_array_to_pil(image) if isinstance(image, np.ndarray) else image)
@@ -264,16 +338,17 @@ def repair_photo(image: ImageInput, repairer: Repairer | None = None) -> Image.I
         work = pil if mode in _NATIVE_MODES else pil.convert("RGBA" if "A" in pil.getbands() else "RGB")
     except (OSError, ValueError) as exc:
         raise ColorizerError(f"cannot convert mode {mode} ({exc})") from None
-    mask = r.find_in(load_image(work))
+    mask = r.mask_for(load_image(work), edit)
     if not mask.any():
         return pil.copy()
+    keep = None if remove is None else _fit(remove, mask.shape)
     px = np.asarray(work)
     if px.ndim == 3:  # the colour (or gray) channels are filled, an alpha channel is kept as it was
         px = px.copy()
         k = 3 if px.shape[2] >= 3 else 1
-        px[..., :k] = r.fill(px[..., :k], mask)
+        px[..., :k] = r.fill(px[..., :k], mask, keep)
     else:
-        px = r.fill(px, mask)
+        px = r.fill(px, mask, keep)
     out = Image.fromarray(px, work.mode)
     return out if out.mode == mode else out.convert(mode)
 
@@ -287,5 +362,5 @@ def _array_to_pil(arr: np.ndarray) -> Image.Image:
     return Image.fromarray(load_image(arr).rgb)  # other depths and shapes: the library's reading of them
 
 
-__all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "reading_sides", "DefectNet", "Repairer", "default_repairer", "detection_view", "find_defects",
-           "repair_photo", "save_repairer"]
+__all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "DefectEdit", "DefectNet", "Repairer", "as_edit", "default_repairer",
+           "detection_view", "find_defects", "reading_sides", "repair_photo", "save_repairer"]

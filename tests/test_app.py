@@ -78,7 +78,7 @@ def test_named_endpoints(client):
     assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video",
                                            "/colorize_batch"}  # no stray /colorize_1
     params = [p["parameter_name"] for p in api["named_endpoints"]["/colorize"]["parameters"]]
-    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength", "repair"]
+    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength", "repair", "repair_mask"]
 
 
 def test_a_batch_through_the_api(client, tmp_path):

@@ -194,3 +194,35 @@ def test_batch_tab_colorizes_an_album_lists_the_failure_and_downloads_the_zip(re
     assert names == ["colorize.csv", "colorized/portrait_colorized.png", "colorized/street_colorized.jpg"], (names, href)
     page.screenshot(path=str(ARTIFACTS / "app-batch.png"), full_page=True)
     page.close()
+
+
+def test_touch_up_brush_stroke_is_repaired(real_server, browser):
+    """The touch-up brush: a red stroke painted on the defect map marks damage the repair missed; repairing again
+    fills it, so the colorized photo changes under the stroke and stays as it was far from it."""
+    page = _open(browser, real_server["url"], 1400, 1100)
+    _run_example(page, 0)
+    before = _fetch(page.locator("#download a").first.get_attribute("href"))
+    page.locator("#touch-tools").get_by_text("Touch up the repair").first.click()
+    canvas = page.locator("#touch-up canvas").first
+    canvas.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    page.locator("#touch-up button[aria-label=Brush]").click()  # the brush (red: damage the repair missed)
+    page.wait_for_timeout(500)
+    box = canvas.bounding_box()
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    page.mouse.down()
+    for k in range(1, 21):  # a horizontal stroke across the middle of the photo
+        page.mouse.move(box["x"] + box["width"] * (0.3 + 0.02 * k), y)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    page.click("#touch-btn")
+    page.wait_for_function("document.querySelector('#metrics').innerText.includes('corrected by hand')", timeout=120_000)
+    after = _fetch(page.locator("#download a").first.get_attribute("href"))
+    page.screenshot(path=str(ARTIFACTS / "app-touch-up.png"), full_page=True)
+    page.close()
+    h, w = before.shape[:2]
+    diff = np.abs(before.astype(int) - after.astype(int)).sum(axis=2)
+    band = diff[int(h * 0.47):int(h * 0.53), int(w * 0.35):int(w * 0.65)]
+    far = diff[: int(h * 0.2), : int(w * 0.2)]
+    assert band.mean() > 5 * max(1.0, far.mean()), (band.mean(), far.mean())

@@ -288,3 +288,98 @@ def test_the_gray_subset_keeps_each_photos_lightness_and_only_what_the_trainer_r
     assert kept.ndim == 2  # stored gray
     diff = (photo_l(np.repeat(kept[..., None], 3, -1)) - photo_l(skdata.coffee())).abs()
     assert float(diff.mean()) < 1.0  # the photo's CIELAB lightness, up to the JPEG's rounding
+
+
+def test_a_person_corrects_the_map_add_remove_or_replace(shipped):
+    """repair_photo's mask / add / remove: what is added is filled, what is removed is left as it was, and a whole
+    mask replaces the map found; a wrong mask is a clear error."""
+    damaged, mask = scratched(photo())
+    missed = np.zeros_like(mask)
+    missed[150:154, 40:200] = True  # a band the detector has no reason to flag
+    added = np.asarray(repair_photo(damaged, shipped, add=missed)).astype(int)
+    assert np.abs(added[missed] - damaged[missed]).mean() > 3  # filled from around it
+    kept = np.asarray(repair_photo(damaged, shipped, remove=mask)).astype(int)
+    assert np.array_equal(kept[mask], damaged[mask])  # the scratch stays: the person said it is the photo's own
+    only = np.asarray(repair_photo(damaged, shipped, mask=missed)).astype(int)
+    assert np.array_equal(only[mask], damaged[mask]) and not np.array_equal(only[missed], damaged[missed])
+    small = np.asarray(repair_photo(damaged, shipped, mask=missed[::2, ::2])).astype(int)  # any size: enlarged to the photo
+    assert np.array_equal(small, only)
+    with pytest.raises(ColorizerError, match="2-D array"):
+        repair_photo(damaged, shipped, mask=np.zeros((2, 2, 2, 2)))
+
+
+def test_the_map_the_repair_used_comes_back_with_the_result(colorizer_weights, shipped, monkeypatch):
+    import colorizer.inference as inf
+    from colorizer import Colorizer
+    from colorizer.repair import DefectEdit
+    monkeypatch.setattr(inf, "default_repairer", lambda: shipped)
+    damaged, mask = scratched(photo())
+    c = Colorizer.load("effnet-unet", backend="torch")
+    auto = c.run(damaged, repair=True)
+    assert auto.defects is not None and auto.defects.shape == mask.shape
+    assert auto.repaired == pytest.approx(auto.defects.mean())
+    assert np.array_equal(auto.defects, find_defects(damaged, shipped))
+    assert c.run(damaged, repair=False).defects is None
+    edited = c.run(damaged, repair_mask=DefectEdit(remove=np.ones_like(mask)))  # a mask asks for the repair
+    assert edited.repaired == 0.0 and not edited.defects.any()
+    with pytest.raises(ColorizerError, match="repair=False"):
+        c.run(damaged, repair=False, repair_mask=mask)
+
+
+def test_print_cracks_are_real_shapes_thin_exact_and_seeded():
+    """The print cracks: drawn from the given shapes only, 1-6 px wide whatever the photo's size, with exact masks,
+    the same seed giving the same print; without shapes (or in the default config) nothing of them is drawn."""
+    from colorizer.evaluation.defects import (DEFAULT_DEFECTS, PRINT_DEFECTS, cracked_print, local_width)
+    from dataclasses import replace
+    yy, xx = np.mgrid[0:300, 0:400]
+    shape = (np.abs(yy - 150 - 20 * np.sin(xx / 30)) < 6)  # one wavy crack, 11 px wide, as the masks are drawn
+    only = replace(PRINT_DEFECTS, **{k: (0.0, 1, 1) for k in KINDS if k != "print_cracks"}, print_cracks=(1.0, 1, 1))
+    lum = photo_l(np.stack([np.asarray(Image.fromarray(skdata.camera()).resize((256, 192)))] * 3, axis=2))
+    for i in range(4):
+        damaged, mask, drawn = draw_defects(lum, seeded_generator("print", i), only, shapes=(shape,))
+        assert drawn == {"print_cracks": 1} and mask.any()
+        assert float((damaged - lum)[mask].mean()) > 10  # the paper showing through: lighter
+        w = local_width(mask.numpy())
+        assert np.median(w[mask.numpy()]) <= 8  # a thin line, not the mask's own 11 px
+        again, mask2, _ = draw_defects(lum, seeded_generator("print", i), only, shapes=(shape,))
+        assert torch.equal(again, damaged) and torch.equal(mask2, mask)
+    assert "print_cracks" not in draw_defects(lum, seeded_generator("print", 0), only)[2]  # no shapes: none
+    assert DEFAULT_DEFECTS.print_cracks[0] == 0.0
+    scan, mask, truth = cracked_print(lum, seeded_generator("print", 1), (shape,), only)
+    assert (scan - truth)[mask].mean() > 5 and float((scan - truth)[~mask].abs().median()) < 1.0  # the same scan
+
+
+def test_counts_with_a_tolerance_forgive_an_edge_a_pixel_off():
+    from colorizer.evaluation.defects import MaskCounts
+    truth = np.zeros((20, 20), bool)
+    truth[10, 2:18] = True
+    found = np.roll(truth, 1, axis=0)  # the line found one row lower
+    assert MaskCounts().add(found, truth).scores()["f1"] == 0.0
+    assert MaskCounts(tolerance=2).add(found, truth).scores()["f1"] == pytest.approx(1.0)
+
+
+def test_a_detector_reads_a_large_scan_finer_when_its_checkpoint_says_so():
+    from colorizer.repair import reading_sides
+    assert reading_sides(600) == (256, 128) == reading_sides(100)  # repair v2-v5: every photo at 256 and 128
+    assert reading_sides(600, 512) == (512, 256) and reading_sides(384, 512) == (384, 192)
+    assert reading_sides(200, 512) == (256, 128)
+
+
+def test_training_on_cracked_prints_reads_the_crack_shapes(tmp_path):
+    from colorizer.train.repair import RepairTrainConfig, train
+    root = tmp_path / "photos" / "a"
+    root.mkdir(parents=True)
+    for i, im in enumerate((skdata.astronaut(), skdata.coffee())):
+        Image.fromarray(im).resize((160, 160)).save(root / f"{i}.png")
+    cracks = tmp_path / "cracks"
+    for split in ("train", "val"):
+        (cracks / split).mkdir(parents=True)
+        m = np.zeros((120, 160), np.uint8)
+        m[50:58, 10:150] = 255
+        Image.fromarray(m).convert("1").save(cracks / split / "c.png")
+    out = tmp_path / "repair.safetensors"
+    chosen = train(RepairTrainConfig(data=str(root.parent), val_data=str(root.parent), out=str(out), steps=2, batch_size=2,
+                                     crop=96, max_side=320, width=4, val_images=2, workers=0, cracks=str(cracks),
+                                     print_p=1.0, max_detect_side=320))
+    r = Repairer.load(out)
+    assert r.max_side == 320 and r.metadata["max_detect_side"] == 320 and 0 < chosen["threshold"] < 1

@@ -75,6 +75,8 @@ class Rendered:
     decoded_as: str = ""       # "old photo" or "photo": which of the checkpoint's decodings (Colorizer.kind_of)
     why: str = ""              # and why
     repaired: float | None = None  # the share of pixels filled as scratches and dust (None: not repaired)
+    touch: str | None = None   # the gray preview with the map the repair filled in red: the touch-up brush's canvas
+    touched: bool = False      # the map was corrected by hand (the brush)
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -122,20 +124,23 @@ def draw_hints(img: Image.Image, hints: list, full_size: tuple[int, int]) -> Ima
 
 def render(c: Colorizer, image: str, size: int, temperature: float, hints, preview: int, root: str,
            cache: PhotoCache, max_pixels: int, page: bool = True, restore: bool | None = None,
-           strength: float | None = None, repair: bool | None = None, defect_map: bool = False) -> Rendered:
+           strength: float | None = None, repair: bool | None = None, defect_map: bool = False,
+           repair_mask=None) -> Rendered:
     """Colorize `image` (a path) and write what the page shows, each file once, in a new folder under root.
     page=False (the API): only the full-resolution file and the figures, no on-page previews.
     restore: restore a faded print's tone first; None, as the checkpoint's release chose.
     strength: colour strength (Colorizer.colorize); None or 1: auto.
     repair: fill scratches and dust first (colorizer.repair); None: photos judged old prints are.
-    defect_map: the gray panel shows the defects found, in red (the page only)."""
+    defect_map: the gray panel shows the defects found, in red (the page only).
+    repair_mask: the map as corrected by hand (colorizer.repair.DefectEdit or a bool array): the photo is repaired
+    with it. The map the repair used comes back with the result: the panels never detect the photo again."""
     loaded = cache.get(image, max_pixels, size)
     hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
     # the box left as the release set it means "as released": a routed photo then takes its own network's choice
     as_released = restore is None or bool(restore) == c.restore_default
     strength = None if strength is None or float(strength) == 1.0 else float(strength)
     r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=None if as_released else bool(restore),
-              strength=strength, repair=repair)
+              strength=strength, repair=repair, repair_mask=repair_mask)
     restored = r.restored
     folder = tempfile.mkdtemp(dir=root)
     full_size = r.color.size
@@ -149,16 +154,38 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
     if page:
         color_path = _write(color, folder, "colorized-preview")
         marked = _write(draw_hints(color, hints, full_size), folder, "colorized-hints") if hints else color_path
-        gray_path = _write(mark_defects(gray, find_defects(loaded)) if defect_map else gray, folder, "gray")
+        used = r.defects if r.defects is not None else (find_defects(loaded) if defect_map else None)
+        gray_path = _write(mark_defects(gray, used) if defect_map else gray, folder, "gray")
+        touch = _write(mark_defects(gray, used) if used is not None else gray, folder, "touch", "PNG")
         original_path = _write(original, folder, "original") if original is not None else None
     else:
         color_path = marked = gray_path = full
         original_path = image if original is not None else None
+        touch = None
     return Rendered(folder=folder, gray=gray_path, color=color_path, color_marked=marked, original=original_path, full=full,
                     name=c.name, arch=c.arch, backend=c.backend, full_size=full_size, preview_size=color.size,
                     seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored,
                     model=r.model, old_print=r.old_print, toned=r.toned, strength=strength,
-                    decoded_as=r.decoded_as, why=r.why, repaired=r.repaired)
+                    decoded_as=r.decoded_as, why=r.why, repaired=r.repaired, touch=touch,
+                    touched=repair_mask is not None)
+
+
+def brush_edit(layer, preview_size: tuple[int, int]):
+    """What the touch-up brush painted (a layer of the editor, RGBA at the preview's size) as a map edit: red
+    strokes add damage the repair missed, green strokes remove what it took by mistake. None: nothing painted."""
+    import numpy as np
+    from ..repair import DefectEdit
+    if layer is None:
+        return None
+    px = np.asarray(layer)
+    if px.ndim != 3 or px.shape[2] < 3:
+        return None
+    painted = px[..., 3] > 0 if px.shape[2] == 4 else px[..., :3].max(axis=2) > 0
+    r, g = px[..., 0].astype(int), px[..., 1].astype(int)
+    add, remove = painted & (r > g), painted & (g >= r)
+    if not add.any() and not remove.any():
+        return None
+    return DefectEdit(add=add if add.any() else None, remove=remove if remove.any() else None)
 
 
 def mark_defects(gray: Image.Image, mask) -> Image.Image:
@@ -188,7 +215,8 @@ def summary(r: dict) -> str:
     lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
              f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")
              + (" · tone restored" if r.get("restored") else "")
-             + (f" · scratches and dust filled ({r['repaired']:.2%} of pixels)" if r.get("repaired") is not None else "")
+             + (f" · scratches and dust filled ({r['repaired']:.2%} of pixels"
+                + (", the map corrected by hand)" if r.get("touched") else ")") if r.get("repaired") is not None else "")
              + (f" · colour strength {r['strength']:g}" if r.get("strength") is not None else "") + _route_line(r)]
     m = r["metrics"]
     if m:

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .aging import REFERENCE_SIDE, _segments_mask, _u
+from .aging import DEFAULT as AGING, REFERENCE_SIDE, _segments_mask, _u, age_one
 
 MIN_CONTRAST = 8.0  # L units a covered pixel must move to count as defective
 
@@ -60,6 +60,9 @@ DEFAULT_DEFECTS = DefectConfig()
 # a cracked old print: real crack networks most of the time, with the drawn kinds beside them
 PRINT_DEFECTS = replace(DEFAULT_DEFECTS, print_cracks=(0.8, 1, 3), cracks=(0.35, 1, 4), creases=(0.2, 1, 2),
                         emulsion=(0.3, 1, 8), corners=(0.1, 1, 1))
+# aging without its own strokes: what a scan adds that is not a defect to fill (fade, uneven light, blur, grain, JPEG)
+SCAN_ONLY = replace(AGING, scratches=replace(AGING.scratches, p=0.0), dust=replace(AGING.dust, p=0.0),
+                    cracks=replace(AGING.cracks, p=0.0))
 CRACK_WIDTH = (1.0, 6.0)  # a print crack's width in pixels at the scan's resolution (the masks' median is 5 px)
 
 
@@ -252,6 +255,19 @@ def draw_defects(lum: torch.Tensor, g: torch.Generator, config: DefectConfig = D
     return x.clamp(0, 100), mask, drawn
 
 
+def cracked_print(lum: torch.Tensor, g: torch.Generator, shapes: tuple[np.ndarray, ...],
+                  config: DefectConfig = PRINT_DEFECTS) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A photo's lightness made a cracked old print and scanned: real crack shapes beside the drawn kinds, then the
+    scan (SCAN_ONLY) over it. Returns (the damaged scan, the mask, the same print's scan without the damage): the
+    last is the truth a repair is scored against (the same fading, blur and grain, drawn from the same seed)."""
+    damaged, mask, _ = draw_defects(lum, g, config, shapes=shapes)
+    state = g.get_state()
+    aged = age_one(damaged, g, SCAN_ONLY)[0]
+    twin = torch.Generator()
+    twin.set_state(state)
+    return aged, mask, age_one(lum.float(), twin, SCAN_ONLY)[0]
+
+
 def defect_photo(rgb_u8, g: torch.Generator, config: DefectConfig = DEFAULT_DEFECTS):
     """An (H, W, 3) uint8 photo -> (its gray with defects drawn, uint8 (H, W, 3); the mask, bool (H, W) numpy;
     its clean gray, uint8 (H, W, 3)): what the repair benchmark scores the detector and the repair on."""
@@ -265,20 +281,29 @@ def defect_photo(rgb_u8, g: torch.Generator, config: DefectConfig = DEFAULT_DEFE
 @dataclass
 class MaskCounts:
     """Pixel counts of a found mask against the true one, pooled over photos: the detector's precision, recall
-    and F1 (the repair trainer's threshold rule and benchmarks/repair.py read them alike)."""
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+    and F1 (the repair trainer's threshold rule and benchmarks/repair.py read them alike). With a `tolerance` of
+    r pixels, a found pixel within r of the truth is right and a true pixel within r of a found one is found (the
+    usual boundary tolerance of crack detection: an edge a pixel off is no miss)."""
+    tp: int = 0        # true pixels found (within the tolerance)
+    fp: int = 0        # found pixels not near the truth
+    fn: int = 0        # true pixels not found
+    hit: int = 0       # found pixels near the truth (tp when the tolerance is 0)
+    tolerance: int = 0
 
     def add(self, found, truth) -> "MaskCounts":
         """Count one photo's (or a pooled) found mask against its truth (bool arrays of one shape)."""
-        self.tp += int((found & truth).sum())
-        self.fp += int((found & ~truth).sum())
-        self.fn += int((~found & truth).sum())
+        near_truth, near_found = truth, found
+        if self.tolerance:
+            near_truth = dilate(torch.as_tensor(np.asarray(truth)), self.tolerance).numpy()
+            near_found = dilate(torch.as_tensor(np.asarray(found)), self.tolerance).numpy()
+        self.tp += int((near_found & truth).sum())
+        self.fn += int((~near_found & truth).sum())
+        self.hit += int((found & near_truth).sum())
+        self.fp += int((found & ~near_truth).sum())
         return self
 
     def scores(self) -> dict:
-        precision, recall = self.tp / max(1, self.tp + self.fp), self.tp / max(1, self.tp + self.fn)
+        precision, recall = self.hit / max(1, self.hit + self.fp), self.tp / max(1, self.tp + self.fn)
         return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / max(1e-9, precision + recall)}
 
 
@@ -289,4 +314,17 @@ def dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
     return F.max_pool2d(mask[None, None].float(), 2 * r + 1, stride=1, padding=r)[0, 0] > 0
 
 
-__all__ = ["CRACK_WIDTH", "DEFAULT_DEFECTS", "PRINT_DEFECTS", "DefectConfig", "KINDS", "crack_shapes", "MIN_CONTRAST", "MaskCounts", "defect_photo", "dilate", "draw_defects"]
+WIDTHS = ((0.0, 3.0), (3.0, 6.0), (6.0, float("inf")))  # the width classes of the repair benchmark, in pixels
+
+
+def local_width(mask: np.ndarray) -> np.ndarray:
+    """Each mask pixel's stroke width (px; 0 off the mask): twice the largest distance to the background within
+    two pixels of it, less one (a line's centre is where the distance peaks)."""
+    from scipy.ndimage import distance_transform_edt
+    d = torch.from_numpy(distance_transform_edt(mask).astype(np.float32))
+    peak = F.max_pool2d(d[None, None], 5, stride=1, padding=2)[0, 0].numpy()
+    return np.where(mask, 2 * peak - 1, 0.0)
+
+
+__all__ = ["CRACK_WIDTH", "DEFAULT_DEFECTS", "PRINT_DEFECTS", "SCAN_ONLY", "WIDTHS", "DefectConfig", "KINDS",
+           "crack_shapes", "cracked_print", "local_width", "MIN_CONTRAST", "MaskCounts", "defect_photo", "dilate", "draw_defects"]

@@ -29,7 +29,7 @@ import json
 import logging
 import time
 import warnings
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -40,17 +40,14 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..checkpoints import load_checkpoint, update_metadata
 from ..color import photo_l
-from ..evaluation.aging import DEFAULT as AGING, age_one, seeded_generator
-from ..evaluation.defects import DEFAULT_DEFECTS, PRINT_DEFECTS, MaskCounts, crack_shapes, draw_defects
+from ..evaluation.aging import age_one, seeded_generator
+from ..evaluation.defects import DEFAULT_DEFECTS, PRINT_DEFECTS, SCAN_ONLY, MaskCounts, crack_shapes, cracked_print, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
 from ..repair import DefectNet, Repairer, _build, reading_sides, save_repairer
 from .step import amp_enabled, training_device
 
 log = logging.getLogger("colorizer.repair")
-# aging without its own strokes: what a scan adds that is not a defect to fill
-SCAN_ONLY = replace(AGING, scratches=replace(AGING.scratches, p=0.0), dust=replace(AGING.dust, p=0.0),
-                    cracks=replace(AGING.cracks, p=0.0))
 
 
 @dataclass
@@ -157,8 +154,7 @@ def val_pairs(root: str, n: int, cracks: str = "") -> list[tuple[torch.Tensor, t
         lum = photo_l(rgb)
         g = seeded_generator("repair-val", i)
         if shapes and i % 2:
-            damaged, mask, _ = draw_defects(lum, g, PRINT_DEFECTS, shapes=shapes)
-            damaged = age_one(damaged, g, SCAN_ONLY)[0]
+            damaged, mask, _ = cracked_print(lum, g, shapes)
         else:
             damaged, mask, _ = draw_defects(lum, g)
         out.append((lum, damaged, mask))
