@@ -40,7 +40,7 @@ from colorizer.evaluation.defects import (DEFAULT_DEFECTS, KINDS, WIDTHS, MaskCo
                                           cracked_print, dilate, draw_defects, local_width)
 from colorizer.evaluation.evaluate import load_eval_set, tuning_set  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
-from colorizer.repair import REPAIR_CHECKPOINT, Repairer, repair_photo  # noqa: E402
+from colorizer.repair import FILL_CHECKPOINT, REPAIR_CHECKPOINT, Repairer, repair_photo  # noqa: E402
 
 
 def psnr(a: np.ndarray, b: np.ndarray, peak: float = 100.0) -> float:
@@ -77,7 +77,7 @@ def print_figures(r: Repairer, images: list[np.ndarray], shapes) -> dict:
     """The `prints` figures above."""
     tolerant, exact = MaskCounts(tolerance=2), MaskCounts()
     damaged_px, repaired_px, truth_px, flagged = [], [], [], []
-    widths = {w: {"truth": [], "damaged": [], "telea": [], "found": 0, "pixels": 0} for w in WIDTHS}
+    widths = {w: {"truth": [], "damaged": [], "telea": [], "learned": [], "found": 0, "pixels": 0} for w in WIDTHS}
     for i, rgb in enumerate(images):
         damaged, mask, clean = (t.numpy() for t in cracked_print(photo_l(rgb), seeded_generator("repair-prints", i), shapes))
         found = r.find(damaged)
@@ -91,13 +91,16 @@ def print_figures(r: Repairer, images: list[np.ndarray], shapes) -> dict:
         truth_px.append(clean[mask])
         width = local_width(mask)
         reached = dilate(torch.from_numpy(found), 2).numpy()  # a true pixel within 2 px of a found one is found
-        telea = r.fill(damaged.astype(np.float32), mask)
+        telea = r.fill(damaged.astype(np.float32), mask, learned=False)
+        learned = r.fill(damaged.astype(np.float32), mask) if r.learned is not None else None
         for lo, hi in WIDTHS:
             sel = mask & (width >= lo) & (width < hi)
             w = widths[(lo, hi)]
             w["truth"].append(clean[sel])
             w["damaged"].append(damaged[sel])
             w["telea"].append(telea[sel])
+            if learned is not None:
+                w["learned"].append(learned[sel])
             w["found"] += int((reached & sel).sum())
             w["pixels"] += int(sel.sum())
     t = np.concatenate(truth_px)
@@ -115,7 +118,8 @@ def print_figures(r: Repairer, images: list[np.ndarray], shapes) -> dict:
         out["by_width"][_width_name(lo, hi)] = {
             "share": round(w["pixels"] / (exact.tp + exact.fn), 3), "recall": round(w["found"] / w["pixels"], 3),
             "psnr_damaged": round(psnr(np.concatenate(w["damaged"]), tw), 2),
-            "psnr_telea": round(psnr(np.concatenate(w["telea"]), tw), 2)}
+            "psnr_telea": round(psnr(np.concatenate(w["telea"]), tw), 2),
+            **({"psnr_learned": round(psnr(np.concatenate(w["learned"]), tw), 2)} if w["learned"] else {})}
     return out
 
 
@@ -159,6 +163,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--checkpoint", default=str(REPAIR_CHECKPOINT))
+    ap.add_argument("--fill", default=str(FILL_CHECKPOINT) if FILL_CHECKPOINT.is_file() else "",
+                    help="the learned fill of wide damage (default: the shipped one, where there is one; '': Telea alone)")
     ap.add_argument("--per-kind", type=int, default=30, help="val-ood photos per kind")
     ap.add_argument("--val-images", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=5)
@@ -168,12 +174,12 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--write", action="store_true", help="store the figures in the checkpoint's metadata (its model card reads them)")
     args = ap.parse_args()
-    r = Repairer.load(args.checkpoint)
+    r = Repairer.load(args.checkpoint, args.fill or None)
     root = Path(args.data)
     ood = [f for kind in sorted(p for p in (root / "val-ood").iterdir() if p.is_dir())
            for f in find_images(kind)[:: max(1, len(find_images(kind)) // args.per_kind)][: args.per_kind]]
     ood_images = load_eval_set(ood, 256).images
-    out = {"checkpoint": args.checkpoint, "threshold": r.threshold,
+    out = {"checkpoint": args.checkpoint, "fill": Path(args.fill).name if args.fill else "Telea", "threshold": r.threshold,
            "defects_val_ood": defect_figures(r, ood_images),
            "clean_flagged_val": clean_share(r, tuning_set(root / "val", args.val_images, 256, min_side=128).images),
            "clean_flagged_val_ood": clean_share(r, ood_images),
@@ -195,7 +201,8 @@ def main() -> None:
               f"({d['psnr_in_mask_repaired'] - d['psnr_in_mask_damaged']:+.2f})")
         for name, w in d["by_width"].items():
             print(f"  width {name:>8}: {w['share']:.0%} of the damage, recall {w['recall']:.3f}; true mask filled: "
-                  f"damaged {w['psnr_damaged']:.2f} dB, Telea {w['psnr_telea']:.2f} dB")
+                  f"damaged {w['psnr_damaged']:.2f} dB, Telea {w['psnr_telea']:.2f} dB"
+                  + (f", learned {w['psnr_learned']:.2f} dB ({w['psnr_learned'] - w['psnr_telea']:+.2f})" if "psnr_learned" in w else ""))
     s = out["speed_1mp"]
     print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads)")
     if args.by_kind:

@@ -59,6 +59,7 @@ def reading_sides(short_side: int, max_side: int = DETECT_SIDE) -> tuple[int, in
     fine = int(min(max(short_side, DETECT_SIDE), max(max_side, DETECT_SIDE)))
     return fine, fine // 2
 REPAIR_CHECKPOINT = SHIPPED_DIR / "repair.safetensors"
+FILL_CHECKPOINT = SHIPPED_DIR / "fill.safetensors"  # the learned fill of wide damage (colorizer.inpaint), where shipped
 
 
 def _block(a: int, b: int, n: int = 2) -> nn.Sequential:
@@ -204,16 +205,22 @@ def as_edit(edit: "DefectEdit | np.ndarray | None") -> "DefectEdit | None":
 class Repairer:
     """A loaded DefectNet, its threshold, and the fill. Stateless per call (thread-safe)."""
 
-    def __init__(self, net: DefectNet, threshold: float = 0.5, metadata: dict | None = None):
+    def __init__(self, net: DefectNet, threshold: float = 0.5, metadata: dict | None = None, learned=None):
         if not 0.0 < float(threshold) < 1.0:
             raise ColorizerError(f"a defect threshold is a probability between 0 and 1, not {threshold!r}")
         self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
+        self.learned = learned  # a colorizer.inpaint.LearnedFill for the wide damage, or None (Telea everywhere)
         self.max_side = int(self.metadata.get("max_detect_side", DETECT_SIDE))  # the finest reading it was trained for
 
     @classmethod
-    def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT) -> "Repairer":
+    def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT, fill: str | os.PathLike | None = None) -> "Repairer":
+        """The detector at `path`, with the learned fill at `fill` (None: Telea alone)."""
         net, meta = load_checkpoint(path, build=_build)
-        return cls(net, float(meta.get("threshold", 0.5)), meta)
+        learned = None
+        if fill is not None:
+            from .inpaint import LearnedFill
+            learned = LearnedFill.load(fill)
+        return cls(net, float(meta.get("threshold", 0.5)), meta, learned)
 
     @torch.inference_mode()
     def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> torch.Tensor:
@@ -252,11 +259,11 @@ class Repairer:
             im.memo["defects"] = self.find(lum, im.shape)
         return im.memo["defects"]
 
-    @staticmethod
-    def fill(pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
-        """Pixels (H, W) or (H, W, C), uint8 / uint16 / float, with mask's pixels (grown by a pixel, more on a
-        photo larger than the detector reads) filled from their surroundings, every channel alike. keep: pixels
-        the growth must not reach (what a person marked as the photo's own)."""
+    def fill(self, pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None, learned: bool = True) -> np.ndarray:
+        """Pixels (H, W) or (H, W, C), uint8 / uint16 / float (L in [0, 100]), with mask's pixels (grown by a pixel,
+        more on a photo larger than the detector reads) filled from their surroundings, every channel alike: Telea's
+        fast marching, then the learned fill where the damage is wide (when this repairer has one and `learned`).
+        keep: pixels the growth must not reach (what a person marked as the photo's own)."""
         import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
         if not mask.any():
             return pixels
@@ -271,11 +278,14 @@ class Repairer:
             out[...] = cv2.inpaint(np.ascontiguousarray(planes), m, radius, cv2.INPAINT_TELEA).reshape(planes.shape)
         else:  # 16-bit, float, or two / four channels: each channel as float32
             for c in range(planes.shape[2]):
-                f = cv2.inpaint(np.ascontiguousarray(planes[..., c], dtype=np.float32), m, radius, cv2.INPAINT_TELEA)
-                if np.issubdtype(planes.dtype, np.integer):
-                    info = np.iinfo(planes.dtype)
-                    f = np.clip(np.round(f), info.min, info.max)
-                out[..., c] = f.astype(planes.dtype)
+                out[..., c] = _as(cv2.inpaint(np.ascontiguousarray(planes[..., c], dtype=np.float32), m, radius,
+                                              cv2.INPAINT_TELEA), planes.dtype)
+        if learned and self.learned is not None:
+            peak = float(np.iinfo(planes.dtype).max) if np.issubdtype(planes.dtype, np.integer) \
+                else max(100.0, float(planes.max()))  # a float plane: L in [0, 100], or its own range
+            for c in range(planes.shape[2]):
+                out[..., c] = _as(self.learned.fill(planes[..., c].astype(np.float32), m > 0,
+                                                    out[..., c].astype(np.float32), peak), planes.dtype)
         return out[..., 0] if pixels.ndim == 2 else out
 
     def mask_for(self, im: LoadedImage, edit: DefectEdit | None = None) -> np.ndarray:
@@ -298,6 +308,14 @@ class Repairer:
         return im.memo[key]
 
 
+def _as(f: np.ndarray, dtype) -> np.ndarray:
+    """A float plane in another plane's type (integers rounded and clipped to their range)."""
+    if np.issubdtype(dtype, np.integer):
+        info = np.iinfo(dtype)
+        f = np.clip(np.round(f), info.min, info.max)
+    return f.astype(dtype)
+
+
 _default: Repairer | None = None
 _default_lock = threading.Lock()
 
@@ -309,7 +327,7 @@ def default_repairer() -> Repairer:
         if _default is None:
             if not REPAIR_CHECKPOINT.is_file():
                 raise ColorizerError(f"repair needs {REPAIR_CHECKPOINT}, which is missing")
-            _default = Repairer.load(REPAIR_CHECKPOINT)
+            _default = Repairer.load(REPAIR_CHECKPOINT, FILL_CHECKPOINT if FILL_CHECKPOINT.is_file() else None)
         return _default
 
 

@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-../shared/data}
-python train.py repair --data "$DATA/train" --val-data "$DATA/val" --steps 1500 --batch-size 32 --crop 128 \
+python train.py repair --data "$DATA/train" --val-data "$DATA/val" --steps 900 --batch-size 32 --crop 128 \
   --max-side 512 --width 16 --encoder lite0 --lr-encoder 0.1 --enlarge-p 0.5 --lr 1.5e-3 --seed 7 \
   --init-from weights/repair.safetensors --cracks "$DATA/repair/cracks" --print-p 0.5 --max-detect-side 512 \
   --max-clean-flag 0.0015 --threads 2 --workers 1 --amp auto --state-dir recipes/repair-v7 --out runs/repair-v7.safetensors

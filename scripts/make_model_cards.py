@@ -29,7 +29,7 @@ from colorizer.evaluation.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.routing import OldPrintDetector, partner_paths  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
-from colorizer.repair import DETECT_SIDES, REPAIR_CHECKPOINT  # noqa: E402
+from colorizer.repair import DETECT_SIDE, REPAIR_CHECKPOINT, reading_sides  # noqa: E402
 from colorizer.train.trainer import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
@@ -359,15 +359,20 @@ def repair_card(path: Path) -> list[str]:
     coarse = " whose coarse levels are EfficientNet-Lite0's first four stages" if meta.get("arch_kwargs", {}).get("encoder") else ""
     pretrained = (f" (the encoder from its ImageNet weights at {cfg.get('lr_encoder')} of it)"
                   if cfg.get("encoder") and not cfg.get("init_from") else "")
+    finest = int(meta.get("max_detect_side", DETECT_SIDE))
+    reading = (f"read at short sides of {' and '.join(str(s) for s in reading_sides(DETECT_SIDE, finest))} px"
+               if finest == DETECT_SIDE else f"read at the photo's own short side (kept between {DETECT_SIDE} and {finest} px) and half of it")
+    cracks = (f"; a share {cfg.get('print_p')} of them made cracked prints with the real crack shapes of "
+              f"`{cfg['cracks']}/train` (DeepCrack's hand-annotated masks, Liu et al. 2019), then scanned"
+              if cfg.get("cracks") else "")
     out = [f"## {path.stem}", "",
            f"- what: scratches, cracks, dust and hairs found (`colorizer/repair.py`, architecture `{meta['arch']}` "
-           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness{coarse}, read at short sides of "
-           f"{' and '.join(str(s) for s in DETECT_SIDES)} px, the two maps averaged) "
-           f"and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
+           f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness{coarse}, {reading}, the two maps "
+           f"averaged) and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
            f"- training: {'from `' + cfg['init_from'] + '`, ' if cfg.get('init_from') else ''}photos of `{cfg.get('data')}` "
            f"(not its historical plates) shrunk to {cfg.get('crop')}-{cfg.get('max_side')} px"
            f"{' (' + str(cfg['enlarge_p']) + ' of them enlarged)' if cfg.get('enlarge_p') else ''}, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
-           f"with their masks, {cfg.get('clean_p')} left clean, {cfg.get('aging_p')} also aged as a scan; "
+           f"with their masks{cracks}, {cfg.get('clean_p')} left clean, {cfg.get('aging_p')} also aged as a scan; "
            f"{cfg.get('steps')} steps of {cfg.get('batch_size')}, lr {cfg.get('lr')} one-cycle{pretrained} ({meta.get('date')})",
            f"- threshold {meta.get('threshold')}"
            f"{' (chosen again ' + meta['threshold_chosen']['date'] + ' for this reading)' if meta.get('threshold_chosen') else ''}"
@@ -380,6 +385,16 @@ def repair_card(path: Path) -> list[str]:
                 f"mask {d['psnr_in_mask_damaged']:.2f} dB damaged, {d['psnr_in_mask_repaired']:.2f} dB repaired; clean "
                 f"pixels flagged: val {bench['clean_flagged_val']:.3%}, val-ood {bench['clean_flagged_val_ood']:.3%}; "
                 f"1 MP detected and repaired in {bench['speed_1mp']['seconds_median']:.3f} s"]
+    pr = bench.get("prints_val_ood") or {}
+    if pr:
+        out += [f"- cracked prints (`python benchmarks/repair.py`, {pr['photos']} val-ood photos at {pr['side']} px with the "
+                f"crack shapes of repair/cracks/val, scanned): F1 {pr['f1']:.3f} at a 2 px tolerance (precision "
+                f"{pr['precision']:.3f}, recall {pr['recall']:.3f}); L inside the mask {pr['psnr_in_mask_damaged']:.2f} -> "
+                f"{pr['psnr_in_mask_repaired']:.2f} dB; clean prints flagged {pr['clean_flagged']:.3%}; fill "
+                f"{bench.get('fill', 'Telea')}"]
+    if cfg.get("cracks"):
+        out += ["- terms: the crack shapes it was trained on are DeepCrack's annotated maps, whose use is restricted "
+                "to non-commercial research and education; so is this network's"]
     return out + [f"- reproduce: `bash {cfg.get('state_dir')}.sh` (continues from `{cfg.get('state_dir')}/`)", ""]
 
 

@@ -383,3 +383,33 @@ def test_training_on_cracked_prints_reads_the_crack_shapes(tmp_path):
                                      print_p=1.0, max_detect_side=320))
     r = Repairer.load(out)
     assert r.max_side == 320 and r.metadata["max_detect_side"] == 320 and 0 < chosen["threshold"] < 1
+
+
+def test_the_learned_fill_trains_resumes_and_fills_only_the_wide_damage(tmp_path, shipped):
+    from colorizer.inpaint import LearnedFill, local_width
+    from colorizer.train.inpaint import FillTrainConfig, train
+    root = tmp_path / "photos" / "a"
+    root.mkdir(parents=True)
+    for i, im in enumerate((skdata.astronaut(), skdata.coffee())):
+        Image.fromarray(im).resize((160, 160)).save(root / f"{i}.png")
+    (tmp_path / "cracks" / "train").mkdir(parents=True)
+    m = np.zeros((120, 160), np.uint8)
+    m[50:62, 10:150] = 255
+    Image.fromarray(m).convert("1").save(tmp_path / "cracks" / "train" / "c.png")
+    cfg = FillTrainConfig(data=str(root.parent), cracks=str(tmp_path / "cracks"), out=str(tmp_path / "fill.safetensors"),
+                          state_dir=str(tmp_path / "state"), steps=2, batch_size=2, crop=64, workers=0, checkpoint_every=1)
+    train(cfg)
+    assert '"step": 2' in (tmp_path / "state" / "position.json").read_text()
+    train(FillTrainConfig(**{**cfg.__dict__, "steps": 3}))  # the same command, one step further: it continues
+    assert '"step": 3' in (tmp_path / "state" / "position.json").read_text()
+    r = Repairer(shipped.net, shipped.threshold, shipped.metadata, LearnedFill.load(cfg.out))
+    damaged, thin = scratched(photo())
+    wide = np.zeros_like(thin)
+    wide[150:162, 40:200] = True  # 12 px wide: the network's
+    mask = thin | wide
+    telea = r.fill(damaged, mask, learned=False)
+    learned = r.fill(damaged, mask)
+    changed = learned != telea
+    from colorizer.evaluation.defects import dilate
+    assert changed.any() and not changed[~dilate(torch.from_numpy(mask), 1).numpy()].any()  # the grown mask only
+    assert not changed[thin & (local_width(mask) < 5)].any()  # a thin line stays Telea's

@@ -35,6 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..inpaint import local_width  # noqa: F401 (the benchmark's width classes read it from here)
 from .aging import DEFAULT as AGING, REFERENCE_SIDE, _segments_mask, _u, age_one
 
 MIN_CONTRAST = 8.0  # L units a covered pixel must move to count as defective
@@ -89,18 +90,21 @@ def _median_width(shape: np.ndarray) -> float:
     return _WIDTHS[id(shape)]
 
 
-def _crack_cover(shape: np.ndarray, g: torch.Generator, h: int, w: int) -> torch.Tensor:
-    """A real crack network on an (h, w) crop: coverage in [0, 1], at a random width of CRACK_WIDTH, flipped,
-    turned and placed at random (a mask larger than the crop is cut, a smaller one lies somewhere on it)."""
+def _crack_cover(shape: np.ndarray, g: torch.Generator, h: int, w: int, width: float | None = None) -> torch.Tensor:
+    """A real crack network on an (h, w) crop: coverage in [0, 1], at a random width of CRACK_WIDTH (or `width`;
+    at most the mask's own), flipped, turned and placed at random (a mask larger than the crop is cut, a smaller one
+    lies somewhere on it)."""
     m = torch.from_numpy(shape)
     if _u(g) < 0.5:
         m = m.T
     m = m.flip(0) if _u(g) < 0.5 else m
     m = m.flip(1) if _u(g) < 0.5 else m
-    width = _u(g, *CRACK_WIDTH)
-    k = min(1.0, width / _median_width(shape))  # shrink by area: a thin line keeps a partial coverage...
-    cover = F.interpolate(m[None, None].float(), scale_factor=k, mode="area", recompute_scale_factor=False)[0, 0] \
-        if k < 1 else m.float()
+    width = _u(g, *CRACK_WIDTH) if width is None else width
+    k = min(1.0, width / _median_width(shape))  # never enlarged: a wide shape is a real wide crack
+    if k < 1:  # shrink by area: a thin line keeps a partial coverage...
+        cover = F.interpolate(m[None, None].float(), scale_factor=k, mode="area", recompute_scale_factor=False)[0, 0]
+    else:
+        cover = m.float()
     cover = (cover / max(k, 0.35)).clamp(0, 1)  # ...raised so that it stays connected, not broken into dots
     # an uneven width: a smooth random field thins and thickens the line along its length
     field = F.interpolate(torch.rand(1, 1, 6, 6, generator=g), size=cover.shape, mode="bicubic", align_corners=False)[0, 0]
@@ -316,14 +320,6 @@ def dilate(mask: torch.Tensor, r: int) -> torch.Tensor:
 
 WIDTHS = ((0.0, 3.0), (3.0, 6.0), (6.0, float("inf")))  # the width classes of the repair benchmark, in pixels
 
-
-def local_width(mask: np.ndarray) -> np.ndarray:
-    """Each mask pixel's stroke width (px; 0 off the mask): twice the largest distance to the background within
-    two pixels of it, less one (a line's centre is where the distance peaks)."""
-    from scipy.ndimage import distance_transform_edt
-    d = torch.from_numpy(distance_transform_edt(mask).astype(np.float32))
-    peak = F.max_pool2d(d[None, None], 5, stride=1, padding=2)[0, 0].numpy()
-    return np.where(mask, 2 * peak - 1, 0.0)
 
 
 __all__ = ["CRACK_WIDTH", "DEFAULT_DEFECTS", "PRINT_DEFECTS", "SCAN_ONLY", "WIDTHS", "DefectConfig", "KINDS",

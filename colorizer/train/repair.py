@@ -27,8 +27,6 @@ import argparse
 import datetime
 import json
 import logging
-import time
-import warnings
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -46,6 +44,7 @@ from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
 from ..repair import DefectNet, Repairer, _build, reading_sides, save_repairer
 from .step import amp_enabled, training_device
+from .stretches import Stretches
 
 log = logging.getLogger("colorizer.repair")
 
@@ -86,22 +85,32 @@ class RepairTrainConfig:
     workers: int = 1
 
 
-class DefectSet(Dataset):
-    """A photo shrunk and cropped at random, with defects drawn (or not) and perhaps aged: (L in [0, 1], mask)."""
+class PhotoSet(Dataset):
+    """The training photos of a run, one epoch's seed: what the repair trainers' sets share."""
 
-    def __init__(self, files: list[Path], cfg: RepairTrainConfig, epoch_seed: int):
+    def __init__(self, files: list[Path], cfg, epoch_seed: int):
         self.files, self.cfg, self.epoch_seed = files, cfg, epoch_seed
 
     def __len__(self) -> int:
         return len(self.files)
 
+    def photo(self, i: int) -> Image.Image | None:
+        """Photo i as RGB, or None: an unreadable training file is skipped, not fatal."""
+        try:
+            return Image.fromarray(load_image(self.files[i]).rgb)
+        except Exception:  # noqa: BLE001
+            return None
+
+
+class DefectSet(PhotoSet):
+    """A photo shrunk and cropped at random, with defects drawn (or not) and perhaps aged: (L in [0, 1], mask)."""
+
     def __getitem__(self, i: int):
         cfg = self.cfg
         g = seeded_generator("repair", self.epoch_seed, i)
         rng = np.random.default_rng(int(torch.randint(0, 2**62, (), generator=g)))
-        try:
-            img = Image.fromarray(load_image(self.files[i]).rgb)
-        except Exception:  # noqa: BLE001 - an unreadable training file is skipped, not fatal
+        img = self.photo(i)
+        if img is None:
             return None
         own = min(img.size)
         if rng.random() < cfg.enlarge_p and own < cfg.max_side:
@@ -193,27 +202,17 @@ def train(cfg: RepairTrainConfig) -> dict:
         groups.append({"params": list(pretrained), "lr": cfg.lr * cfg.lr_encoder})
     opt = torch.optim.AdamW(groups, lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, [g["lr"] for g in groups], total_steps=cfg.steps, pct_start=0.05)
-    step, history, state = 0, [], Path(cfg.state_dir) if cfg.state_dir else None
-    if state and (state / "position.json").is_file():  # continue the schedule where the committed state left it
-        pos = json.loads((state / "position.json").read_text())
-        loaded, _ = load_checkpoint(state / "model.safetensors", build=_build)
-        net.load_state_dict(loaded.state_dict())
-        step, history = int(pos["step"]), pos.get("history", [])
-        with warnings.catch_warnings():  # stepping the schedule alone is the point here, not a misordered loop
-            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step()`")
-            for _ in range(step):  # the schedule's position (the optimizer's moments start afresh)
-                sched.step()
-        log.info("continuing from %s at step %d", state, step)
+    stretch = Stretches(Path(cfg.state_dir) if cfg.state_dir else None, cfg.steps, cfg.checkpoint_every, log)
+    stretch.resume(net, sched, _build)  # continue the schedule where the committed state left it
     net.to(device)  # after any loading and before the optimizer's first step (its moments follow the weights)
     amp = amp_enabled(cfg.amp, device)
     log.info("%d training photos, %d steps of %d on %s (bf16 autocast: %s)", len(files), cfg.steps, cfg.batch_size,
              device, amp)
-    t0, run = time.time(), []
     per_epoch = max(1, len(files) // cfg.batch_size)
-    epoch = step // per_epoch
-    while step < cfg.steps:
+    epoch = stretch.step // per_epoch
+    while not stretch.done:
         order = torch.randperm(len(files), generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
-        start = (step % per_epoch) * cfg.batch_size  # a continued stretch starts where the epoch was left
+        start = (stretch.step % per_epoch) * cfg.batch_size  # a continued stretch starts where the epoch was left
         loader = DataLoader(DefectSet(files, cfg, cfg.seed * 1000 + epoch), batch_size=cfg.batch_size,
                             num_workers=cfg.workers, collate_fn=_collate, pin_memory=device.type == "cuda",
                             sampler=order[start:per_epoch * cfg.batch_size].tolist())
@@ -229,17 +228,7 @@ def train(cfg: RepairTrainConfig) -> dict:
             loss.backward()
             opt.step()
             sched.step()
-            step += 1
-            run.append(loss.item())
-            if step % 50 == 0:
-                history.append({"step": step, "loss": round(float(np.mean(run)), 4), "minutes": round((time.time() - t0) / 60, 1)})
-                log.info("step %d: loss %.4f (%.0f s)", step, np.mean(run), time.time() - t0)
-                run = []
-            if state and (step % cfg.checkpoint_every == 0 or step == cfg.steps):
-                state.mkdir(parents=True, exist_ok=True)
-                save_repairer(state / "model.safetensors", net, {"kind": "defect detector", "training": asdict(cfg)})
-                (state / "position.json").write_text(json.dumps({"step": step, "of": cfg.steps, "history": history}, indent=1))
-            if step >= cfg.steps:
+            if stretch.after(loss.item(), net, save_repairer, {"kind": "defect detector", "training": asdict(cfg)}):
                 break
         epoch += 1
     net.cpu().eval()  # the threshold is chosen where the detector runs in the product
@@ -248,7 +237,7 @@ def train(cfg: RepairTrainConfig) -> dict:
     log.info("threshold chosen on val: %s", chosen)
     save_repairer(cfg.out, net, {"kind": "defect detector", "threshold": chosen["threshold"], "val": chosen,
                                  "max_detect_side": cfg.max_detect_side,
-                                 "training": asdict(cfg), "history": history,
+                                 "training": asdict(cfg), "history": stretch.history,
                                  "rule": "best mask F1 on val photos with defects drawn, among thresholds flagging at most "
                                          "max_clean_flag of the same photos' pixels clean",
                                  "date": datetime.date.today().isoformat()})

@@ -1,0 +1,126 @@
+"""The learned fill for wide damage: where a print's emulsion flaked off or a crack opened 6 to 20 px wide, Telea's
+fast marching (colorizer.repair.Repairer.fill) smears the rim across the hole. `FillNet` is a small U-Net of gated
+convolutions (Yu et al., "Free-Form Image Inpainting with Gated Convolution", ICCV 2019) over the lightness and
+the hole's mask, with dilated convolutions at its coarsest level for context; it is trained by
+`python train.py inpaint` (colorizer.train.inpaint) on our photos with the real crack shapes as holes.
+
+It runs only where it is needed: on tiles around the pixels whose damage is wide (`WIDE`, the local width of the
+mask), after Telea has filled everything; a thin line stays Telea's, which is as good there and costs nothing.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .checkpoints import load_checkpoint, save_checkpoint
+from .errors import ColorizerError
+
+ARCH = "fill-net"
+WIDE = 5.0     # px: damage at least this wide is filled by the network (below it, Telea is as good)
+TILE = 96      # the tiles the network fills, each read with CONTEXT px around it
+CONTEXT = 16
+
+
+def local_width(mask: np.ndarray) -> np.ndarray:
+    """Each mask pixel's stroke width (px; 0 off the mask): twice the largest distance to the background within
+    two pixels of it, less one (a line's centre is where the distance peaks)."""
+    from scipy.ndimage import distance_transform_edt  # (imported here: only a repair with wide damage needs it)
+    d = torch.from_numpy(distance_transform_edt(mask).astype(np.float32))
+    peak = F.max_pool2d(d[None, None], 5, stride=1, padding=2)[0, 0].numpy()
+    return np.where(mask, 2 * peak - 1, 0.0)
+
+
+class _Gated(nn.Module):
+    """A gated convolution: features times a learned, per-pixel gate (what is hole, what is photo)."""
+
+    def __init__(self, a: int, b: int, stride: int = 1, dilation: int = 1):
+        super().__init__()
+        self.conv = nn.Conv2d(a, 2 * b, 3, stride, padding=dilation, dilation=dilation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f, g = self.conv(x).chunk(2, dim=1)
+        return F.elu(f) * torch.sigmoid(g)
+
+
+class FillNet(nn.Module):
+    """(L in [0, 1] with the hole zeroed, hole mask) -> L in [0, 1] (B, 1, H, W); H and W multiples of 4."""
+
+    arch_name = ARCH
+    MULTIPLE = 4
+
+    def __init__(self, width: int = 16):
+        super().__init__()
+        self.arch_kwargs = {"width": width}
+        c = [width, 2 * width, 4 * width]
+        self.e0 = nn.Sequential(_Gated(2, c[0]), _Gated(c[0], c[0]))
+        self.e1 = nn.Sequential(_Gated(c[0], c[1], 2), _Gated(c[1], c[1]))
+        self.e2 = nn.Sequential(_Gated(c[1], c[2], 2), _Gated(c[2], c[2], dilation=2), _Gated(c[2], c[2], dilation=4),
+                                _Gated(c[2], c[2], dilation=8))
+        self.d1 = nn.Sequential(_Gated(c[2] + c[1], c[1]), _Gated(c[1], c[1]))
+        self.d0 = nn.Sequential(_Gated(c[1] + c[0], c[0]), _Gated(c[0], c[0]))
+        self.head = nn.Conv2d(c[0], 1, 3, padding=1)
+
+    def forward(self, l01: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([l01 * (1 - hole) * 2 - 1, hole], 1)
+        s0 = self.e0(x)
+        s1 = self.e1(s0)
+        y = self.e2(s1)
+        y = self.d1(torch.cat([F.interpolate(y, size=s1.shape[-2:], mode="nearest"), s1], 1))
+        y = self.d0(torch.cat([F.interpolate(y, size=s0.shape[-2:], mode="nearest"), s0], 1))
+        out = torch.sigmoid(self.head(y))
+        return l01 * (1 - hole) + out * hole
+
+
+def _build(arch: str, **kwargs) -> FillNet:
+    if arch != ARCH:
+        raise ColorizerError(f"not a fill network (its architecture is {arch!r}, not {ARCH!r})")
+    return FillNet(**kwargs)
+
+
+def save_fill(path: str | os.PathLike, net: FillNet, metadata: dict) -> None:
+    save_checkpoint(path, net, metadata)
+
+
+class LearnedFill:
+    """A loaded FillNet: fills the wide parts of a mask on one plane, tile by tile."""
+
+    def __init__(self, net: FillNet, metadata: dict | None = None):
+        self.net, self.metadata = net.eval(), metadata or {}
+        self.wide = float(self.metadata.get("wide", WIDE))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "LearnedFill":
+        net, meta = load_checkpoint(path, build=_build)
+        return cls(net, meta)
+
+    @torch.inference_mode()
+    def fill(self, plane: np.ndarray, mask: np.ndarray, filled: np.ndarray, peak: float) -> np.ndarray:
+        """`filled` (Telea's fill of `plane`, same shape) with the mask's wide parts filled by the network instead.
+        plane: (H, W) float in [0, peak] (the lightness, or a channel); mask: bool (H, W), the grown mask."""
+        wide = mask & (local_width(mask) >= self.wide)
+        if not wide.any():
+            return filled
+        out = filled.copy()
+        h, w = mask.shape
+        ys, xs = np.nonzero(wide)
+        tiles = sorted({(y // TILE, x // TILE) for y, x in zip(ys, xs)})
+        for ty, tx in tiles:
+            y0, x0 = ty * TILE, tx * TILE
+            y1, x1 = min(h, y0 + TILE), min(w, x0 + TILE)
+            r0, c0 = max(0, y0 - CONTEXT), max(0, x0 - CONTEXT)
+            r1, c1 = min(h, y1 + CONTEXT), min(w, x1 + CONTEXT)
+            hole = torch.from_numpy(mask[r0:r1, c0:c1].astype(np.float32))[None, None]
+            l01 = torch.from_numpy(np.asarray(plane[r0:r1, c0:c1], np.float32) / peak)[None, None]
+            ph, pw = (-hole.shape[-2]) % FillNet.MULTIPLE, (-hole.shape[-1]) % FillNet.MULTIPLE
+            pred = self.net(F.pad(l01, (0, pw, 0, ph), mode="replicate"), F.pad(hole, (0, pw, 0, ph)))
+            pred = pred[0, 0, :r1 - r0, :c1 - c0].numpy() * peak
+            sel = wide[y0:y1, x0:x1]
+            out[y0:y1, x0:x1][sel] = pred[y0 - r0:y1 - r0, x0 - c0:x1 - c0][sel]
+        return out
+
+
+__all__ = ["ARCH", "FillNet", "LearnedFill", "WIDE", "local_width", "save_fill"]

@@ -1,0 +1,139 @@
+"""Training the learned fill of colorizer.inpaint (`python train.py inpaint`).
+
+The photos are the repair detector's (colorizer.train.repair.training_files: no historical plates), shrunk or
+enlarged to a short side between `crop` and `max_side` and cut to a random crop, their lightness aged as a scan
+half of the time. The holes are the real crack shapes of repair/cracks/train at a width of 3 to 16 px (at most
+the mask's own: the damage of a print that Telea smears), with flakes beside them, grown by a pixel as the repair grows its map.
+Loss: L1 inside the hole (what is filled), plus a tenth of it on the hole's one-pixel rim of the output's gradient,
+so the fill meets its surroundings without a seam. The figure that matters, the fill's PSNR inside the mask by the
+damage's width against Telea's, is benchmarks/repair.py's. It runs in stretches (state_dir), as the detector does.
+
+    python train.py inpaint --cracks ../shared/data/repair/cracks --state-dir recipes/fill-v1 --out runs/fill-v1.safetensors
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch.utils.data import DataLoader
+
+from ..color import photo_l
+from ..evaluation.aging import age_one, seeded_generator
+from ..evaluation.defects import SCAN_ONLY, _crack_cover, _discs, _u, crack_shapes
+from ..inpaint import FillNet, _build, save_fill
+from .repair import PhotoSet, _collate, training_files
+from .stretches import Stretches
+
+log = logging.getLogger("colorizer.inpaint")
+
+
+@dataclass
+class FillTrainConfig:
+    data: str = "../shared/data/train"
+    cracks: str = "../shared/data/repair/cracks"
+    out: str = "runs/fill.safetensors"
+    state_dir: str = ""
+    steps: int = 1500
+    batch_size: int = 16
+    crop: int = 96
+    max_side: int = 512
+    width: int = 16
+    lr: float = 2e-3
+    hole_width: tuple = (3.0, 16.0)  # px, at most each mask's own width (its wide, spalled parts stay wide)
+    checkpoint_every: int = 100
+    seed: int = 0
+    threads: int = 2
+    workers: int = 1
+
+
+class HoleSet(PhotoSet):
+    """(L in [0, 1], hole mask) of a photo cut at random, the hole a real crack shape at a random width."""
+
+    def __getitem__(self, i: int):
+        cfg = self.cfg
+        g = seeded_generator("fill", self.epoch_seed, i)
+        img = self.photo(i)
+        if img is None:
+            return None
+        own = min(img.size)
+        side = int(_u(g, cfg.crop, max(cfg.crop + 1, min(cfg.max_side, 2 * own))))
+        k = side / own
+        img = img.resize((max(cfg.crop, round(img.width * k)), max(cfg.crop, round(img.height * k))),
+                         Image.BICUBIC if k > 1 else Image.BOX)
+        y, x = int(_u(g, 0, img.height - cfg.crop + 1)), int(_u(g, 0, img.width - cfg.crop + 1))
+        lum = photo_l(np.asarray(img)[y:y + cfg.crop, x:x + cfg.crop])
+        if _u(g) < 0.5:
+            lum = age_one(lum, g, SCAN_ONLY)[0]
+        shapes = crack_shapes(str(Path(cfg.cracks) / "train"))
+        cover = torch.zeros(cfg.crop, cfg.crop)
+        for _ in range(int(_u(g, 1, 2.5))):
+            shape = shapes[int(torch.randint(len(shapes), (), generator=g))]
+            cover = torch.maximum(cover, _crack_cover(shape, g, cfg.crop, cfg.crop, width=_u(g, *cfg.hole_width)))
+        yy, xx = torch.meshgrid(torch.arange(cfg.crop) + 0.5, torch.arange(cfg.crop) + 0.5, indexing="ij")
+        for _ in range(int(_u(g, 0, 3))):  # flakes: patches of emulsion lost, 3 to 14 px across
+            c = torch.rand(1, 2, generator=g) * cfg.crop + torch.randn(int(_u(g, 1, 4)), 2, generator=g) * _u(g, 1, 3)
+            cover = torch.maximum(cover, _discs(yy, xx, c, _u(g, 1.5, 6) * torch.rand(len(c), generator=g) + 1.5, 1.0))
+        hole = F.max_pool2d((cover >= 0.5).float()[None, None], 3, 1, 1)[0]  # grown by a pixel, as the repair grows it
+        return (lum / 100)[None].float(), hole
+
+
+def loss_fn(pred: torch.Tensor, truth: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
+    inside = ((pred - truth).abs() * hole).sum() / hole.sum().clamp(min=1)
+    gy = lambda t: t[..., 1:, :] - t[..., :-1, :]  # noqa: E731
+    gx = lambda t: t[..., :, 1:] - t[..., :, :-1]  # noqa: E731
+    near = F.max_pool2d(hole, 3, 1, 1)
+    edges = ((gy(pred) - gy(truth)).abs() * near[..., 1:, :]).mean() + ((gx(pred) - gx(truth)).abs() * near[..., :, 1:]).mean()
+    return inside + 0.1 * edges
+
+
+def train(cfg: FillTrainConfig) -> dict:
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(cfg.threads)
+    files = training_files(cfg.data, cfg.crop)
+    net = FillNet(cfg.width)
+    opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
+    stretch = Stretches(Path(cfg.state_dir) if cfg.state_dir else None, cfg.steps, cfg.checkpoint_every, log)
+    stretch.resume(net, sched, _build)
+    log.info("%d training photos, %d steps of %d", len(files), cfg.steps, cfg.batch_size)
+    epoch = stretch.step // max(1, len(files) // cfg.batch_size)
+    while not stretch.done:
+        loader = DataLoader(HoleSet(files, cfg, cfg.seed * 1000 + epoch), batch_size=cfg.batch_size, shuffle=True,
+                            num_workers=cfg.workers, collate_fn=_collate,
+                            generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
+        for batch in loader:
+            if batch is None:
+                continue
+            net.train()
+            lum, hole = batch
+            loss = loss_fn(net(lum, hole), lum, hole)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            if stretch.after(loss.item(), net, save_fill, {"kind": "fill", "training": asdict(cfg)}):
+                break
+        epoch += 1
+    meta = {"kind": "fill", "training": asdict(cfg), "history": stretch.history, "date": datetime.date.today().isoformat()}
+    save_fill(cfg.out, net.eval(), meta)
+    return {"out": cfg.out, "steps": stretch.step, "loss": stretch.history[-1]["loss"] if stretch.history else None}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="train.py inpaint", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(FillTrainConfig):
+        kind = float if isinstance(f.default, tuple) else type(f.default)
+        p.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default, nargs=2 if isinstance(f.default, tuple) else None)
+    args = vars(p.parse_args(argv))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    cfg = FillTrainConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in args.items()})
+    print(json.dumps(train(cfg)))
+    return 0
