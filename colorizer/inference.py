@@ -153,6 +153,7 @@ class ColorizeResult:
     decoded_as: str = ""             # "old photo" or "photo": which of the checkpoint's decodings (Colorizer.kind_of)
     repaired: float | None = None    # the share of pixels filled as scratches and dust (colorizer.repair); None: not asked
     defects: np.ndarray | None = None  # the map it was repaired with (bool (H, W), the photo's size); None: not repaired
+    repair_release: str = ""         # which repair network ran ("repair v7", its checkpoint's "release"), when one did
     why: str = ""                    # and why, in words
 
 
@@ -467,6 +468,7 @@ class Colorizer:
             # the map and the share of pixels filled, kept with the photo for run()'s result (None: not repaired)
             im.memo["defects_used"] = None if repairer is None else view.defects(repairer, edit)
             im.memo["repaired_share"] = None if repairer is None else float(im.memo["defects_used"].mean())
+            im.memo["repair_release"] = "" if repairer is None else str(repairer.metadata.get("release", ""))
             views.append(view.repaired(repairer, edit).restored(restorer))
         prepared = [_model_input(v.image, size) for v in views]
         planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
@@ -513,7 +515,8 @@ class Colorizer:
         return ColorizeResult(gray=gray, color=color, original=original, seconds=seconds, model=used.name,
                               old_print=old_print, restored=used.restore_default if restore is None else bool(restore),
                               toned=loaded.is_toned, strength=check_strength(strength), decoded_as=decoded_as, why=why,
-                              repaired=loaded.memo.get("repaired_share"), defects=loaded.memo.get("defects_used"))
+                              repaired=loaded.memo.get("repaired_share"), defects=loaded.memo.get("defects_used"),
+                              repair_release=loaded.memo.get("repair_release", ""))
 
     @torch.inference_mode()
     def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,

@@ -77,6 +77,7 @@ class Rendered:
     repaired: float | None = None  # the share of pixels filled as scratches and dust (None: not repaired)
     touch: str | None = None   # the gray preview with the map the repair filled in red: the touch-up brush's canvas
     touched: bool = False      # the map was corrected by hand (the brush)
+    repair_release: str = ""   # which repair ran ("repair v7", from its checkpoint), when it did
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -167,7 +168,8 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
                     seconds=r.seconds, working_size=size, hints=hints, metrics=metrics, restored=restored,
                     model=r.model, old_print=r.old_print, toned=r.toned, strength=strength,
                     decoded_as=r.decoded_as, why=r.why, repaired=r.repaired, touch=touch,
-                    touched=repair_mask is not None)
+                    touched=repair_mask is not None,
+                    repair_release=r.repair_release)
 
 
 def brush_edit(layer, preview_size: tuple[int, int]):
@@ -215,7 +217,8 @@ def summary(r: dict) -> str:
     lines = [f"**{r['name']}** ({r['arch']}, {r['backend']}) · {w}x{h} · working size {r['working_size']} · "
              f"{r['seconds']:.2f} s" + (f" · {len(r['hints'])} hint{'s' * (len(r['hints']) != 1)}" if r["hints"] else "")
              + (" · tone restored" if r.get("restored") else "")
-             + (f" · scratches and dust filled ({r['repaired']:.2%} of pixels"
+             + (f" · scratches and dust filled{' by ' + r['repair_release'] if r.get('repair_release') else ''} "
+                f"({r['repaired']:.2%} of pixels"
                 + (", the map corrected by hand)" if r.get("touched") else ")") if r.get("repaired") is not None else "")
              + (f" · colour strength {r['strength']:g}" if r.get("strength") is not None else "") + _route_line(r)]
     m = r["metrics"]
