@@ -76,7 +76,7 @@ def _colorize_video(c, f: Path, target: Path, args, hints, quiet: bool) -> None:
 
 def _strength(value: str) -> float | None:
     """--strength: "auto" (None: as decoded for the kind of photo) or a number, checked by the library."""
-    from .strength import check_strength
+    from .inference import check_strength
     if value.strip().lower() == "auto":
         return None
     try:
@@ -96,7 +96,6 @@ def cmd_colorize(args) -> int:
     outdir = Path(args.output)
     check_output(outdir)
     hints = _hints_for(args, jobs, [Path(r) for r in args.inputs if Path(r).is_dir()])
-    strength = _strength(args.strength)
     inputs = frozenset(j.source.resolve() for j in jobs)
     done = [] if args.overwrite else [j for j in jobs if j.expected(outdir, args.format).exists()
                                       and j.expected(outdir, args.format).resolve() not in inputs]
@@ -115,6 +114,7 @@ def cmd_colorize(args) -> int:
     from .inference import Colorizer
     from .video.stream import is_video
     c = Colorizer.load(args.checkpoint, restore=args.restore)
+    strength = _strength(args.strength)
     counts = {"written": 0, "skipped": len(done), "failed": 0}
     errors = []
     with Manifest(outdir) as manifest:

@@ -39,7 +39,6 @@ from .join import join, luminance, warm_up
 from .models import list_models
 from .repair import REPAIR_CHECKPOINT, DefectEdit, Repairer, as_edit, default_repairer
 from .restore import Restorer
-from .strength import MAX_STRENGTH, check_strength  # noqa: F401 (part of this module's interface)
 from .routing import OldPrintDetector, old_print_probability, partner_paths
 
 WEIGHTS_DIR = SHIPPED_DIR
@@ -602,6 +601,23 @@ class Colorizer:
     def __repr__(self) -> str:
         return (f"Colorizer({self.name!r}, arch={self.arch!r}, working_size={self.working_size}, "
                 f"backend={self.backend}, device={self.device})")
+
+
+MAX_STRENGTH = 2.0
+
+
+def check_strength(strength: float | None) -> float:
+    """The colour-strength factor: None ("auto") is 1, the colours as decoded for this kind of photo; 0 is
+    gray; above 1 more vivid, up to MAX_STRENGTH (beyond it most hues leave the sRGB gamut)."""
+    if strength is None:
+        return 1.0
+    try:
+        value = float(strength)
+    except (TypeError, ValueError):
+        raise ColorizerError(f"colour strength must be a number from 0 to {MAX_STRENGTH:g}, not {strength!r}") from None
+    if not 0.0 <= value <= MAX_STRENGTH:  # NaN fails too
+        raise ColorizerError(f"colour strength must be from 0 (gray) to {MAX_STRENGTH:g} (vivid), not {strength!r}")
+    return value
 
 
 def tone_path(name: str = TONE_CHECKPOINT) -> Path:

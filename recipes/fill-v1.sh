@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fill v1 (planned 2026-11-28): the learned fill of wide damage (colorizer.inpaint.FillNet, gated convolutions,
+# fill v1 (planned 2026-11-28): the learned fill of wide damage (colorizer.repair.fill.FillNet, gated convolutions,
 # 0.38 M weights). Telea fills a 1-3 px line as well as anything, and smears a crack 6 px wide or a flake of 20 px:
 # on cracked prints of val-ood (benchmarks/repair.py) Telea reaches 23.9 dB inside damage under 3 px wide and 20.7 dB
 # at 6 px and more. Trained on the detector's photos with holes from the real crack shapes of repair/cracks/train

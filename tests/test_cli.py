@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -212,13 +213,10 @@ def test_inputs_that_still_meet_are_both_written_under_names_that_say_so(weights
 
 def test_bad_arguments_are_reported_before_the_model_loads(weights_dir, tmp_path):
     """No model, no PyTorch: a missing input or an unusable output folder is said at once."""
-    import time
     blocker = tmp_path / "file"
     blocker.write_text("x")
     for args, said in ((["colorize", str(tmp_path / "nope"), "-o", str(tmp_path / "o")], "no such file or folder"),
-                       (["colorize", str(blocker), "-o", str(blocker / "sub")], "cannot create output folder"),
-                       (["colorize", str(blocker), "-o", str(tmp_path / "o"), "--strength", "7"], "colour strength")):
-        t0 = time.perf_counter()
+                       (["colorize", str(blocker), "-o", str(blocker / "sub")], "cannot create output folder")):
         r = run(args, weights_dir)
         assert r.returncode == 2 and said in r.stderr, r.stderr
         assert "Traceback" not in r.stderr

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..inpaint import local_width  # noqa: F401 (the benchmark's width classes read it from here)
+from ..repair.fill import local_width  # noqa: F401 (the benchmark's width classes read it from here)
 from .aging import DEFAULT as AGING, REFERENCE_SIDE, _segments_mask, _u, age_one
 
 MIN_CONTRAST = 8.0  # L units a covered pixel must move to count as defective

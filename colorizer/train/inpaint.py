@@ -1,4 +1,4 @@
-"""Training the learned fill of colorizer.inpaint (`python train.py inpaint`).
+"""Training the learned fill of colorizer.repair.fill (`python train.py inpaint`).
 
 The photos are the repair detector's (colorizer.train.repair.training_files: no historical plates), shrunk or
 enlarged to a short side between `crop` and `max_side` and cut to a random crop, their lightness aged as a scan
@@ -28,11 +28,11 @@ from torch.utils.data import DataLoader
 from ..color import photo_l
 from ..evaluation.aging import age_one, seeded_generator
 from ..evaluation.defects import SCAN_ONLY, _crack_cover, _discs, _u, crack_shapes
-from ..inpaint import FillNet, _build, save_fill
+from ..repair.fill import FillNet, _build, save_fill
 from .repair import PhotoSet, _collate, training_files
 from .stretches import Stretches
 
-log = logging.getLogger("colorizer.inpaint")
+log = logging.getLogger("colorizer.fill")
 
 
 @dataclass

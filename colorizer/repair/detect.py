@@ -1,36 +1,28 @@
-"""Repair: find an old print's scratches, cracks, dust and hairs, and fill them from their surroundings,
-before the colours are guessed, so that a crack neither stays as a bright line through a face nor steers the
-colours around it (Wan et al., "Bringing Old Photos Back to Life", CVPR 2020, made this the first step).
-
-    from colorizer.repair import find_defects, repair_photo
-    mask = find_defects("print.jpg")      # numpy bool (H, W): the defective pixels
-    fixed = repair_photo("print.jpg")     # PIL image, same size and mode, defects filled
+"""The defect detector and the Repairer that finds and fills (colorizer.repair's first half).
 
 Detection: `DefectNet`, a U-Net over the lightness, trained by `python train.py repair` (colorizer.train.repair) on
-photos with defects drawn by colorizer.evaluation.defects, whose masks are known exactly. The shipped repair v5 has
-EfficientNet-Lite0's first four stages as its coarse levels (ImageNet weights to start from) beside a full-resolution
-branch of 16 channels, 0.93 M weights; the plain U-Net (repair v2 to v4: 16 to 96 channels, 0.34 M weights) found as
-many defects on val-ood but took more of the photos' own lines for them (F1 0.679 against v5's 0.708). A defect's
-width is a share of the print, not a number of pixels, so the detector reads every photo at fixed scales, an octave
-apart: its lightness resized to a short side of 256 px and of 128 px (DETECT_SIDES), the two probability maps
-averaged and enlarged back to the photo's size. The training photos are stored at 128 to 256 px, mostly near 128, and
-a detector reading only the finer view missed half of the wider scratches (a 2 px line at 256 px is a 1 px line at
-128, which it knows): on val, the two views averaged let repair v2 find 0.73 of the defect pixels at 0.72 precision
-against 0.50 at 0.74 for the 256 px view alone, flagging no more clean pixels (docs/experiments.md, "repair: reading
-at two scales"). A dust speck of a pixel in a 4,000 px scan is below what it sees. A pixel is a defect where the
-probability is at or above the checkpoint's threshold, chosen on val by the rule in its metadata.
+photos with defects drawn by colorizer.evaluation.defects, whose masks are known exactly. Repair v5 and later have
+EfficientNet-Lite0's first four stages as their coarse levels (ImageNet weights to start from) beside a
+full-resolution branch of 16 channels, 0.93 M weights; the plain U-Net (repair v2 to v4) found as many defects on
+val-ood but took more of the photos' own lines for them (F1 0.679 against v5's 0.708). The detector reads a photo at
+two scales an octave apart, the two probability maps averaged and enlarged back to the photo's size
+(`reading_sides`): repair v2-v5 at short sides of 256 and 128 px, a defect's width being a share of the print
+(on val, the two views let repair v2 find 0.73 of the defect pixels at 0.72 precision against 0.50 at 0.74 for the
+256 px view alone; docs/experiments.md, "repair: reading at two scales"); a detector whose checkpoint names a
+`max_detect_side` reads a scan at its own short side up to that, and half of it: a print's crack is 1 to 6 px wide at
+the scan's resolution whatever its size. A pixel is a defect where the probability is at or above the checkpoint's
+threshold, chosen on val by the rule in its metadata.
 
-Repair: the flagged pixels, grown by a pixel so the anti-aliased rims go too, are filled by OpenCV's
-inpainting (Telea's fast marching method, "An Image Inpainting Technique Based on the Fast Marching Method",
-2004), every channel alike: a defect is one to three pixels wide almost everywhere, where Telea is as good as a
-learned inpainter and costs a few milliseconds.
+Repair: the flagged pixels (or the map as a person corrected it, colorizer.repair.edit), grown by a pixel so the
+anti-aliased rims go too, are filled by OpenCV's inpainting (Telea's fast marching method, "An Image Inpainting
+Technique Based on the Fast Marching Method", 2004), every channel alike: as good as anything on a line of one to
+three pixels, and a few milliseconds; where the damage is wider and a learned fill ships (colorizer.repair.fill),
+that fills it instead.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
-from dataclasses import dataclass
 
 import numpy as np
 import timm
@@ -39,12 +31,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from .checkpoints import SHIPPED_DIR, load_checkpoint, save_checkpoint
-from .color import denormalize_l
-from .errors import ColorizerError
-from .imageio import ImageInput, LoadedImage, load_image, open_image
-from .join import luminance
-from .models.pretrained import load_lite_encoder, to_lite_input
+from ..checkpoints import SHIPPED_DIR, load_checkpoint, save_checkpoint
+from ..color import denormalize_l
+from ..errors import ColorizerError
+from ..imageio import ImageInput, LoadedImage, load_image, open_image
+from ..join import luminance
+from ..models.pretrained import load_lite_encoder, to_lite_input
+from .edit import DefectEdit, _fit
 
 ARCH = "defect-net"
 DETECT_SIDES = (256, 128)  # the short sides the detector reads a photo at, averaged (finest first)
@@ -59,7 +52,7 @@ def reading_sides(short_side: int, max_side: int = DETECT_SIDE) -> tuple[int, in
     fine = int(min(max(short_side, DETECT_SIDE), max(max_side, DETECT_SIDE)))
     return fine, fine // 2
 REPAIR_CHECKPOINT = SHIPPED_DIR / "repair.safetensors"
-FILL_CHECKPOINT = SHIPPED_DIR / "fill.safetensors"  # the learned fill of wide damage (colorizer.inpaint), where shipped
+FILL_CHECKPOINT = SHIPPED_DIR / "fill.safetensors"  # the learned fill of wide damage (colorizer.repair.fill), where shipped
 
 
 def _block(a: int, b: int, n: int = 2) -> nn.Sequential:
@@ -147,61 +140,6 @@ def detection_view(lum: np.ndarray | torch.Tensor, side: int = DETECT_SIDE) -> t
     return x
 
 
-@dataclass(frozen=True)
-class DefectEdit:
-    """A person's corrections to the defect map: `mask` replaces the automatic map; `add` marks damage it missed
-    and `remove` what it took by mistake (the photo's own detail). Each a bool array (H, W) at the photo's size
-    (or any size: enlarged or shrunk to it, nearest), or None. remove wins where both are painted."""
-    mask: np.ndarray | None = None
-    add: np.ndarray | None = None
-    remove: np.ndarray | None = None
-
-    @property
-    def key(self) -> str:
-        """A digest of the edit: a photo kept decoded is repaired once per edit."""
-        h = hashlib.blake2b(digest_size=12)
-        for m in (self.mask, self.add, self.remove):
-            h.update(b"-" if m is None else np.packbits(np.asarray(m, bool)).tobytes() + str(np.shape(m)).encode())
-        return h.hexdigest()
-
-    def crop(self, rows: slice, cols: slice, shape: tuple[int, int]) -> "DefectEdit":
-        """The same edit on the part of a photo of `shape` inside rows and cols (a scan's frame left out)."""
-        def cut(m):
-            return None if m is None else _fit(m, shape)[rows, cols]
-        return DefectEdit(cut(self.mask), cut(self.add), cut(self.remove))
-
-    def apply(self, found, shape: tuple[int, int]) -> np.ndarray:
-        """The map to fill: the automatic one (`found()`, called only when needed) edited."""
-        out = _fit(self.mask, shape).copy() if self.mask is not None else np.asarray(found(), bool).copy()
-        if self.add is not None:
-            out |= _fit(self.add, shape)
-        if self.remove is not None:
-            out &= ~_fit(self.remove, shape)
-        return out
-
-
-def _fit(mask, shape: tuple[int, int]) -> np.ndarray:
-    """A bool mask at `shape` (nearest), checked: a clear error for what cannot be a mask."""
-    m = np.asarray(mask)
-    if m.ndim == 3:  # a painted image: any channel set
-        m = m.any(axis=2)
-    if m.ndim != 2 or m.size == 0:
-        raise ColorizerError(f"a defect mask is a 2-D array (H, W), not one of shape {m.shape}")
-    m = m.astype(bool, copy=False)
-    if m.shape != tuple(shape):
-        ys = np.minimum((np.arange(shape[0]) * m.shape[0]) // shape[0], m.shape[0] - 1)
-        xs = np.minimum((np.arange(shape[1]) * m.shape[1]) // shape[1], m.shape[1] - 1)
-        m = m[ys[:, None], xs[None, :]]
-    return m
-
-
-def as_edit(edit: "DefectEdit | np.ndarray | None") -> "DefectEdit | None":
-    """A DefectEdit from what a caller gives: an edit, a whole mask (bool array: it replaces the map), or None."""
-    if edit is None or isinstance(edit, DefectEdit):
-        return edit
-    return DefectEdit(mask=np.asarray(edit))
-
-
 class Repairer:
     """A loaded DefectNet, its threshold, and the fill. Stateless per call (thread-safe)."""
 
@@ -209,7 +147,7 @@ class Repairer:
         if not 0.0 < float(threshold) < 1.0:
             raise ColorizerError(f"a defect threshold is a probability between 0 and 1, not {threshold!r}")
         self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
-        self.learned = learned  # a colorizer.inpaint.LearnedFill for the wide damage, or None (Telea everywhere)
+        self.learned = learned  # a colorizer.repair.fill.LearnedFill for the wide damage, or None (Telea everywhere)
         self.max_side = int(self.metadata.get("max_detect_side", DETECT_SIDE))  # the finest reading it was trained for
 
     @classmethod
@@ -218,7 +156,7 @@ class Repairer:
         net, meta = load_checkpoint(path, build=_build)
         learned = None
         if fill is not None:
-            from .inpaint import LearnedFill
+            from .fill import LearnedFill
             learned = LearnedFill.load(fill)
         return cls(net, float(meta.get("threshold", 0.5)), meta, learned)
 
@@ -380,5 +318,5 @@ def _array_to_pil(arr: np.ndarray) -> Image.Image:
     return Image.fromarray(load_image(arr).rgb)  # other depths and shapes: the library's reading of them
 
 
-__all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "DefectEdit", "DefectNet", "Repairer", "as_edit", "default_repairer",
-           "detection_view", "find_defects", "reading_sides", "repair_photo", "save_repairer"]
+__all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "FILL_CHECKPOINT", "REPAIR_CHECKPOINT", "DefectNet", "Repairer",
+           "default_repairer", "detection_view", "find_defects", "reading_sides", "repair_photo", "save_repairer"]

@@ -16,8 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .checkpoints import load_checkpoint, save_checkpoint
-from .errors import ColorizerError
+from ..checkpoints import load_checkpoint, save_checkpoint
+from ..errors import ColorizerError
 
 ARCH = "fill-net"
 WIDE = 5.0     # px: damage at least this wide is filled by the network (below it, Telea is as good)
