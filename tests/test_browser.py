@@ -226,3 +226,24 @@ def test_touch_up_brush_stroke_is_repaired(real_server, browser):
     band = diff[int(h * 0.47):int(h * 0.53), int(w * 0.35):int(w * 0.65)]
     far = diff[: int(h * 0.2), : int(w * 0.2)]
     assert band.mean() > 5 * max(1.0, far.mean()), (band.mean(), far.mean())
+
+
+def test_a_repair_mask_through_the_api_fills_what_it_marks(real_server, tmp_path):
+    """/colorize's repair_mask: a white band drawn on a photo and marked in the mask is filled (the summary says the
+    map came from the caller); without the mask and with repair off, the band stays."""
+    from gradio_client import Client, handle_file
+    gray = np.asarray(Image.open(ROOT / "examples" / "camera.png").convert("L")).copy()
+    gray[200:206, 100:400] = 255
+    Image.fromarray(gray).save(tmp_path / "banded.png")
+    mask = np.zeros_like(gray)
+    mask[199:207, 98:402] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    client = Client(real_server["url"], verbose=False)
+    plain, _ = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, None, False,
+                              None, api_name="/colorize")
+    fixed, text = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, None,
+                                 None, handle_file(str(tmp_path / "mask.png")), api_name="/colorize")
+    band = (slice(201, 205), slice(120, 380))
+    lum = lambda p: np.asarray(Image.open(p).convert("L")).astype(float)  # noqa: E731
+    assert lum(plain)[band].mean() > 240 and lum(fixed)[band].mean() < 220, (lum(plain)[band].mean(), lum(fixed)[band].mean())
+    assert "corrected by hand" in text
