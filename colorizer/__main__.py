@@ -95,15 +95,15 @@ def cmd_colorize(args) -> int:
         return 2
     outdir = Path(args.output)
     check_output(outdir)
+    if not jobs:
+        print(f"error: no photos or videos in {', '.join(args.inputs)}", file=sys.stderr)
+        return 1
     hints = _hints_for(args, jobs, [Path(r) for r in args.inputs if Path(r).is_dir()])
     inputs = frozenset(j.source.resolve() for j in jobs)
     done = [] if args.overwrite else [j for j in jobs if j.expected(outdir, args.format).exists()
                                       and j.expected(outdir, args.format).resolve() not in inputs]
     for job in done if not args.quiet else []:
         print(f"{job.source}: {job.expected(outdir, args.format)} exists; skipped")
-    if not jobs:
-        print(f"error: no photos or videos in {', '.join(args.inputs)}", file=sys.stderr)
-        return 1
     jobs = [j for j in jobs if j not in done]
     if not jobs:  # a finished batch run again: nothing to load the model for
         print(f"0 colorized into {outdir}, 0 failed, {len(done)} skipped (already there; --overwrite replaces them)")

@@ -119,7 +119,8 @@ def colorize_photo(c, source, name: str, target_for, overwrite: bool = False, fm
     source: a path or the file's bytes; name: the name the user knows it by (its format, the messages);
     target_for(fmt) -> Path: where the result goes in that format. An existing file is skipped unless
     overwrite; the result is written to a hidden temporary file and renamed, so a failed write never leaves
-    a broken file; a target among `inputs` (resolved paths) is never written. options: colorize_arrays' own (size, temperature, hints, strength, repair, restore)."""
+    a broken file; a target among `inputs` (resolved paths) is never written. options: colorize_arrays' own
+    (size, temperature, strength, repair, restore) and `hints` (this photo's list)."""
     row = {"input": name, "checkpoint": c.name}
     t0 = time.perf_counter()
     target = target_for(output_format(name, False, fmt_choice))
