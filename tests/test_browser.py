@@ -239,9 +239,9 @@ def test_a_repair_mask_through_the_api_fills_what_it_marks(real_server, tmp_path
     mask[199:207, 98:402] = 255
     Image.fromarray(mask).save(tmp_path / "mask.png")
     client = Client(real_server["url"], verbose=False)
-    plain, _ = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, None, False,
+    plain, _ = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, 1.0, False,
                               None, api_name="/colorize")
-    fixed, text = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, None,
+    fixed, text = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, 1.0,
                                  None, handle_file(str(tmp_path / "mask.png")), api_name="/colorize")
     band = (slice(201, 205), slice(120, 380))
     lum = lambda p: np.asarray(Image.open(p).convert("L")).astype(float)  # noqa: E731
