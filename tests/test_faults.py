@@ -60,4 +60,5 @@ def test_cli_colorize_on_a_full_disk(colorizer_weights, tmp_path, monkeypatch, c
     rc = main(["colorize", str(tmp_path / "x.png"), "-o", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert rc == 1 and "No space left on device" in err and "cannot write" in err
-    assert not list((tmp_path / "out").glob("*"))
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["colorize.csv"]  # no result, no half-written file
+    assert ",failed," in (tmp_path / "out" / "colorize.csv").read_text()  # the manifest says so

@@ -172,13 +172,13 @@ def test_cli_hints_file(colorizer_weights, tmp_path):
     assert not np.array_equal(np.asarray(Image.open(out / "a_colorized.png")),
                               np.asarray(Image.open(tmp_path / "plain" / "a_colorized.png")))
     (tmp_path / "bad.json").write_text(json.dumps([[99, 10, [0, 0, 255]]]))
-    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "bad.json")], colorizer_weights)
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--overwrite", "--hints", str(tmp_path / "bad.json")], colorizer_weights)
     assert r.returncode == 1 and "outside the image" in r.stderr
-    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "h.json"),
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--overwrite", "--hints", str(tmp_path / "h.json"),
              "--checkpoint", "resnet-mid"], colorizer_weights)
     assert r.returncode == 1 and "does not take color hints" in r.stderr
     (tmp_path / "broken.json").write_text("[[1, 2")
-    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--hints", str(tmp_path / "broken.json")], colorizer_weights)
+    r = run(["colorize", str(tmp_path / "a.png"), "-o", str(out), "--overwrite", "--hints", str(tmp_path / "broken.json")], colorizer_weights)
     assert r.returncode == 2 and "not valid JSON" in r.stderr
 
 

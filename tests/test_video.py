@@ -181,7 +181,7 @@ def test_command_line_colorizes_a_clip_and_reports_a_bad_one(tmp_path):
     assert r.returncode == 1, r.stderr  # one good clip, one bad: the bad one reported
     assert "bad.mp4" in r.stderr and "1 colorized" in r.stdout
     assert probe(tmp_path / "out" / "film_colorized.mp4").frames == 6
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["film_colorized.mp4"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["colorize.csv", "film_colorized.mp4"]  # and its manifest
 
 
 @pytest.mark.parametrize("suffix,codec", [(".webm", "libvpx-vp9"), (".avi", "mpeg4"), (".mov", "libx264"),
