@@ -255,7 +255,7 @@ def _touch_up(editor, result, *page_args):
     if not result:
         raise gr.Error("Colorize a photo first, then paint on it.")
     layers = (editor or {}).get("layers") or []
-    edit = demo.brush_edit(layers[0] if layers else None, result["preview_size"])
+    edit = demo.brush_edit(layers[0] if layers else None)
     if edit is None:
         raise gr.Error("Paint red over damage the repair missed, or green over what it should leave, first.")
     *shown, = _show(*page_args[:-1], touch=edit)

@@ -172,7 +172,7 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
                     repair_release=r.repair_release)
 
 
-def brush_edit(layer, preview_size: tuple[int, int]):
+def brush_edit(layer):
     """What the touch-up brush painted (a layer of the editor, RGBA at the preview's size) as a map edit: red
     strokes add damage the repair missed, green strokes remove what it took by mistake. None: nothing painted."""
     import numpy as np
