@@ -111,7 +111,7 @@ def _parse_hint_json(text: str | None) -> list:
 
 def colorize(image: str | None, checkpoint: str, size: int, temperature: float, hints: str = "",
              restore: bool | None = None, strength: float | None = None, repair: bool | None = None,
-             repair_mask: str | None = None):
+             reference: str | None = None, repair_mask: str | None = None):
     """Colorize one photo, optionally with user color hints.
 
     Args:
@@ -124,6 +124,8 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
             empty: as the model's release chose (the flagship's card says which).
         strength: colour strength from 0 (gray) through 1 (auto: as decoded for the kind of photo) to 2 (vivid).
         repair: fill scratches, cracks and dust before colorizing (empty: as the model's release chose; False: never).
+        reference: optional colour photo of the same place, person or film: the parts of the photo it shows take its
+            colours, the rest is coloured as without it (a reference that matches nothing changes nothing; hints win).
         repair_mask: optional image of the defect map to fill instead of the one the repair finds (white or any
             colour: fill; black or transparent: leave), at the photo's size or resized to it.
     Returns the colorized photo at full resolution (JPEG for JPEG photos, else PNG) and a summary (model,
@@ -132,7 +134,7 @@ def colorize(image: str | None, checkpoint: str, size: int, temperature: float, 
         raise gr.Error("Upload, paste or capture a photo first.")
     edit = _mask_file(repair_mask) if repair_mask else None
     r = _render(image, checkpoint, size, temperature, hints, page=False, restore=restore, strength=strength, repair=repair,
-                edit=edit)
+                edit=edit, reference=reference)
     return r["full"], demo.summary(r)
 
 
@@ -148,7 +150,7 @@ def _mask_file(path: str):
 
 
 def colorize_video(video: str | None, checkpoint: str, start: float = 0.0, end: float | None = None,
-                   progress=gr.Progress()):
+                   reference: str | None = None, progress=gr.Progress()):
     """Colorize a video clip, its colors steady from frame to frame and its audio kept.
 
     Args:
@@ -156,13 +158,15 @@ def colorize_video(video: str | None, checkpoint: str, start: float = 0.0, end: 
         checkpoint: model name, e.g. "effnet-unet" (the flagship).
         start: colorize from this second.
         end: up to this second (empty or 0: to the end).
+        reference: optional colour photo of the same scene or film, for the whole clip (its parts take its colours).
     Returns the colorized clip (H.264 MP4) and a summary (size, frames, time)."""
     if not video:
         raise gr.Error("Upload a video clip first.")
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
         path, text = demo.render_video(c, video, float(start or 0), float(end) if end else None, _TMP, VIDEO_SECONDS,
-                                       VIDEO_PIXELS, lambda done, total: progress((done, total), unit="frames"))
+                                       VIDEO_PIXELS, lambda done, total: progress((done, total), unit="frames"),
+                                       reference=reference or None)
     except (ColorizerError, OSError) as exc:
         raise _error(exc, video) from None
     return path, text
@@ -208,13 +212,14 @@ def _batch_pick(pairs, evt: gr.SelectData):
     return tuple(pairs[evt.index])
 
 
-def _colorize_video_page(video, checkpoint, start, end, progress=gr.Progress()):
-    path, text = colorize_video(video, checkpoint, start, end, progress)
+def _colorize_video_page(video, checkpoint, start, end, reference, progress=gr.Progress()):
+    path, text = colorize_video(video, checkpoint, start, end, reference, progress)
     return path, path, text
 
 
 def _render(image, checkpoint, size, temperature, hints, page: bool = True, restore: bool | None = None,
-            strength: float | None = None, repair: bool | None = None, defect_map: bool = False, edit=None) -> dict:
+            strength: float | None = None, repair: bool | None = None, defect_map: bool = False, edit=None,
+            reference: str | None = None, matched_map: bool = False) -> dict:
     try:
         c = POOL.get(checkpoint or DEFAULT_CHECKPOINT)
         if edit is not None and repair is False:
@@ -222,7 +227,7 @@ def _render(image, checkpoint, size, temperature, hints, page: bool = True, rest
         r = demo.render(c, image, int(size), float(temperature), _parse_hint_json(hints), PREVIEW, _TMP, PHOTOS,
                         MAX_PIXELS, page=page, restore=restore, strength=strength,
                         repair=None if edit is not None else _repair_choice(c, repair), defect_map=bool(defect_map),
-                        repair_mask=edit).as_state()
+                        repair_mask=edit, reference=reference or None, matched_map=bool(matched_map)).as_state()
     except (ColorizerError, OSError) as exc:
         raise _error(exc, image) from None
     return dict(r, source=image)  # the source: where a hint click's suggestions are computed
@@ -236,14 +241,14 @@ def _repair_choice(c: Colorizer, checked: bool | None) -> bool | None:
     return None if checked and c.repair_old else bool(checked)
 
 
-def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None, repair=None, defect_map=False,
-          touch=None):
+def _show(image, checkpoint, size, temperature, hints, restore=None, strength=None, repair=None, reference=None,
+          defect_map=False, matched_map=False, touch=None):
     """The page's own colorize: the same, plus the panel with hint dots, the touch-up canvas and the result kept
     in state. touch: the brush's corrections of the defect map (colorizer.repair.DefectEdit), or None."""
     if not image:
         return None, None, None, None, "", None, None, gr.update(choices=[], value=None), None
     r = _render(image, checkpoint, size, temperature, hints, restore=restore, strength=strength, repair=repair,
-                defect_map=defect_map, edit=touch)  # where a hint click's suggestions are computed
+                defect_map=defect_map, edit=touch, reference=reference, matched_map=matched_map)
     labels = [(f"#{i + 1} at ({h[0]}, {h[1]}) {demo_hex(h[2])}", i) for i, h in enumerate(r["hints"])]
     canvas = {"background": r["touch"], "layers": [], "composite": None}
     return (r["gray"], r["color_marked"], r["original"], (r["gray"], r["color"]), demo.summary(r), r["full"], r,
@@ -407,6 +412,9 @@ def build() -> gr.Blocks:
                                                       "colorizing. Off: the photo as it is.")
                             defects = gr.Checkbox(value=False, label="Show the defect map", elem_id="show-defects",
                                                   info="The grayscale panel marks in red what the repair finds.")
+                        matched = gr.Checkbox(value=False, label="Show the matched regions", elem_id="show-matched",
+                                              info="With a reference photo: the grayscale panel marks in blue the parts "
+                                                   "that took its colours.")
                         hints = gr.Textbox(value="", label="Hints (JSON)", lines=2, elem_id="hints-json",
                                            info="[[x, y, [r, g, b]], ...] in the photo's pixels; the hint tools below fill it.")
                     with gr.Row():
@@ -420,6 +428,12 @@ def build() -> gr.Blocks:
                                         interactive=False, elem_id="panel-pred", height=340, min_width=160)
                         orig = gr.Image(label="Original", type="filepath", interactive=False, elem_id="panel-orig", height=340,
                                         min_width=160)
+                        refin = upload_image(label="Reference photo (optional)", sources=["upload", "clipboard"],
+                                             elem_id="reference", height=340, min_width=160)
+                    gr.Markdown("**Reference photo**: a colour photo of the same place, person or film (a later colour "
+                                "photo of the house, a colour portrait of the same person). The parts of your photo it "
+                                "shows take its colours; the rest is coloured as without it, and a reference that shows "
+                                "something else changes nothing. Your hints win where they are.", elem_id="reference-help")
                     info = gr.Markdown("Choose a photo or click an example.", elem_id="metrics")
                     with gr.Accordion("Fix colors with hints", open=True, elem_id="hint-tools"):
                         where = gr.Markdown("Click on the colorized image where a color is wrong.", elem_id="hint-where")
@@ -472,6 +486,8 @@ def build() -> gr.Blocks:
                     with gr.Row():
                         vstart = gr.Number(value=0, label="Start (s)", minimum=0, min_width=80)
                         vend = gr.Number(value=0, label="End (s, 0: the end)", minimum=0, min_width=80)
+                    vref = upload_image(label="Reference photo (optional): a colour still or photo of the same scene",
+                                        sources=["upload", "clipboard"], elem_id="video-reference", height=200)
                     vgo = gr.Button("Colorize video", variant="primary", elem_id="video-btn")
                 with gr.Column(min_width=280):
                     vout = gr.Video(label="Colorized", interactive=False, elem_id="video-out", height=300)
@@ -500,8 +516,8 @@ def build() -> gr.Blocks:
         with gr.Accordion("About", open=False):
             gr.Markdown(_about())
 
-        show_in = [inp, ckpt, size, temp, hints, restore, strength, repair]
-        page_in = [*show_in, defects, touch]  # the page's own: the defect map and the brush's corrections
+        show_in = [inp, ckpt, size, temp, hints, restore, strength, repair, refin]
+        page_in = [*show_in, defects, matched, touch]  # the page's own: the two maps and the brush's corrections
         show_out = [gray, pred, orig, slider, info, dl, result, placed, editor]
         private = dict(api_visibility="private")
         quiet = dict(api_visibility="private", show_progress="hidden")
@@ -515,14 +531,14 @@ def build() -> gr.Blocks:
         api_text = gr.Markdown(visible=False)
         api_mask = gr.Image(type="filepath", visible=False, label="Repair mask (white: fill)")
         api_go.click(colorize, [*show_in, api_mask], [api_image, api_text], api_name="colorize",
-                     api_description="Colorize one photo, optionally with color hints (JSON list of [x, y, [r, g, b]]).")
+                     api_description="Colorize one photo, optionally with color hints (JSON list of [x, y, [r, g, b]]) or a reference photo.")
         api_every.click(compare_all, [inp, size, temp], [gallery], api_name="compare_all",
                         api_description="Every shipped model on the same photo, captioned with its metrics.")
         api_video = gr.Button(visible=False)
         api_video_out = gr.Video(visible=False, label="Colorized clip")
-        api_video.click(colorize_video, [vin, ckpt, vstart, vend], [api_video_out, api_text], api_name="colorize_video",
+        api_video.click(colorize_video, [vin, ckpt, vstart, vend, vref], [api_video_out, api_text], api_name="colorize_video",
                         api_description="Colorize a video clip (at most 20 s and 720p here), colors steady across frames.")
-        vgo.click(_colorize_video_page, [vin, ckpt, vstart, vend], [vout, vfile, vinfo], **private)
+        vgo.click(_colorize_video_page, [vin, ckpt, vstart, vend, vref], [vout, vfile, vinfo], **private)
         api_batch = gr.Button(visible=False)
         api_batch.click(colorize_batch, [bin_, ckpt, strength, repair], [bzip, api_text], api_name="colorize_batch",
                         api_description="Colorize many photos (or .zip archives of photos) into one .zip with a manifest.")
@@ -538,12 +554,14 @@ def build() -> gr.Blocks:
 
         pred.select(_pick, [result, ckpt, size, hints], [point, picker, swatches, where], **private)
 
-        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map, touched):
+        def refresh(on, shown, image, checkpoint, size, temperature, hints, restore, strength, repair, reference, defect_map,
+                    matched_map, touched):
             """Re-colorize after a hint edit, unless the visitor turned that off (slow machines) or the hints
             are what is already shown."""
             if not on or (shown and _parse_hint_json(hints) == shown["hints"]):
                 return tuple(gr.skip() for _ in show_out)
-            return _show(image, checkpoint, size, temperature, hints, restore, strength, repair, defect_map, touched)
+            return _show(image, checkpoint, size, temperature, hints, restore, strength, repair, reference, defect_map,
+                         matched_map, touched)
 
         def then_show(event):
             event.then(refresh, [auto, result, *page_in], show_out, **private)
@@ -554,7 +572,7 @@ def build() -> gr.Blocks:
         then_show(clear.click(lambda: "", None, [hints], **quiet))
         then_show(remove.click(_remove, [hints, placed], [hints], **quiet))
         apply.click(_show, page_in, show_out, **private)
-        for switch in (repair, defects):  # a photo on the page is shown again with the switch's effect
+        for switch in (repair, defects, matched, refin):  # a photo on the page is shown again with the switch's effect
             switch.change(_show, page_in, show_out, **private)
 
         list_api = gr.JSON(visible=False)

@@ -71,7 +71,7 @@ def _colorize_video(c, f: Path, target: Path, args, hints, quiet: bool) -> None:
             bar.update(done - bar.n)
         c.colorize_video(f, target, start=args.start, end=args.end, size=args.size, hints=_video_hints(hints),
                          steady=args.steady, max_seconds=args.max_seconds, max_pixels=args.max_video_pixels,
-                         progress=progress)
+                         progress=progress, reference=args.reference)
 
 
 def _strength(value: str) -> float | None:
@@ -99,6 +99,9 @@ def cmd_colorize(args) -> int:
         print(f"error: no photos or videos in {', '.join(args.inputs)}", file=sys.stderr)
         return 1
     hints = _hints_for(args, jobs, [Path(r) for r in args.inputs if Path(r).is_dir()])
+    if args.reference and not Path(args.reference).is_file():
+        print(f"error: --reference {args.reference}: no such file", file=sys.stderr)
+        return 2
     inputs = frozenset(j.source.resolve() for j in jobs)
     done = [] if args.overwrite else [j for j in jobs if j.expected(outdir, args.format).exists()
                                       and j.expected(outdir, args.format).resolve() not in inputs]
@@ -115,6 +118,9 @@ def cmd_colorize(args) -> int:
     from .video.stream import is_video
     c = Colorizer.load(args.checkpoint, restore=args.restore)
     strength = _strength(args.strength)
+    if args.reference:  # read and checked once (a gray one refused) before any photo
+        from .reference import Reference
+        args.reference = Reference.load(args.reference)
     counts = {"written": 0, "skipped": len(done), "failed": 0}
     errors = []
     with Manifest(outdir) as manifest:
@@ -125,7 +131,7 @@ def cmd_colorize(args) -> int:
                 row = colorize_photo(c, job.source, str(job.source), lambda fmt: job.target(outdir, fmt),
                                      overwrite=args.overwrite, fmt_choice=args.format, inputs=inputs, size=args.size,
                                      temperature=args.temperature, hints=hints.get(job.source), strength=strength,
-                                     repair=args.repair)
+                                     repair=args.repair, reference=args.reference)
             counts[row["status"]] += 1
             if row["status"] == "skipped":
                 if not args.quiet:
@@ -183,6 +189,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    if args.reference:
+        from .evaluation.reference import main as reference_main
+        return reference_main(args)
     from .evaluation.evaluate import main
     return main(args)
 
@@ -235,6 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--hints", default=None, metavar="HINTS.json",
                    help="user colors: a JSON list [[x, y, [r, g, b]], ...] in the photo's pixels (one photo), or "
                         "{\"name.jpg\": [...], ...}; only the colors' chroma is used (the flagship takes hints)")
+    c.add_argument("--reference", default=None, metavar="PHOTO",
+                   help="a colour photo of the same place, person or film, for every input (and a whole clip): the parts "
+                        "of each photo it shows take its colours, the rest is coloured as without it; a reference that "
+                        "matches nothing changes nothing; hints win where they are")
     c.add_argument("--start", type=float, default=0.0, help="video: colorize from this second")
     c.add_argument("--end", type=float, default=None, help="video: up to this second")
     c.add_argument("--max-seconds", type=float, default=MAX_VIDEO_SECONDS,
@@ -264,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--hints", default=None, metavar="N[,N...]",
                    help="Zhang et al. 2017's protocol: PSNR/CIEDE2000 with N simulated hints per photo "
                         "(e.g. 0,1,2,5,10,20,50,100); --json also writes a plot")
+    e.add_argument("--reference", choices=("crops",), default=None,
+                   help="crops: the reference-photo yardstick (colorizer.evaluation.reference): input the gray of columns "
+                        "96-255 of each 256x256 photo, reference the colour of its columns 0-159; automatic, referenced "
+                        "and unrelated-reference rows, overall and in the part the reference does not show")
     e.add_argument("--aged", action="store_true",
                    help="give every row a fixed, seeded aging of each photo's L (grain, blur, fading, scratches...) "
                         "and score it against the clean photo")

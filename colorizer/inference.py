@@ -37,6 +37,7 @@ from .propagate import PropagationSettings, propagate
 from .imageio import DEFAULT_MAX_PIXELS, ImageInput, LoadedImage, load_image
 from .join import join, luminance, warm_up
 from .models import list_models
+from .reference import Match, MatchSettings, Reference, match, with_user_hints
 from .repair import REPAIR_CHECKPOINT, DefectEdit, Repairer, as_edit, default_repairer
 from .restore import Restorer
 from .routing import OldPrintDetector, old_print_probability, partner_paths
@@ -128,6 +129,13 @@ def _photo_view(im: LoadedImage, hints: HintInput, find_frame: bool = True) -> _
     return _PhotoView(inner, moved, frame, im.shape)
 
 
+def _stack(planes: list, chunk: list[int], shape: tuple[int, int]) -> torch.Tensor | None:
+    """The planes of a batch's photos, zeros for a photo without them; None when none has any."""
+    if all(planes[i] is None for i in chunk):
+        return None
+    return torch.cat([planes[i] if planes[i] is not None else torch.zeros(1, 3, *shape) for i in chunk])
+
+
 def _with_alpha(rgb: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     return rgb if alpha is None else np.dstack([rgb, alpha])
 
@@ -154,6 +162,17 @@ class ColorizeResult:
     defects: np.ndarray | None = None  # the map it was repaired with (bool (H, W), the photo's size); None: not repaired
     repair_release: str = ""         # which repair network ran ("repair v7", its checkpoint's "release"), when one did
     why: str = ""                    # and why, in words
+    reference_match: Match | None = None  # what a reference photo gave (colorizer.reference); None: none given
+
+    @property
+    def reference_taken(self) -> float | None:
+        """The share of the photo that took the reference's colours (0: it matched nothing); None: no reference."""
+        return None if self.reference_match is None else self.reference_match.taken
+
+    @property
+    def reference_related(self) -> float | None:
+        """The share of the photo's cells the reference shows for certain (colorizer.reference.MatchSettings)."""
+        return None if self.reference_match is None else self.reference_match.related
 
 
 class Colorizer:
@@ -166,6 +185,7 @@ class Colorizer:
         self.decoding = DecodeSettings.from_metadata(metadata)  # temperature, prior correction, gating, guide
         self.rebalance_lambda = float(metadata.get("training", {}).get("config", {}).get("rebalance_lambda", 0.5))
         self.propagation = PropagationSettings(**metadata.get("propagation", {}))  # how hints spread (colorizer.propagate)
+        self.reference_settings = MatchSettings(**metadata.get("reference", {}))  # a reference's colours (colorizer.reference)
         self._lock = threading.Lock()
         self.find_frames = True  # a scan's photo colorized inside its frame, the frame left uncolored (colorizer.frame)
         self.restore_default = False  # restore a faded print's tone before colorizing (colorizer.restore)
@@ -361,10 +381,11 @@ class Colorizer:
     @torch.inference_mode()
     def predict_ab(self, l_small: torch.Tensor, temperature: float | None = None,
                    hints: torch.Tensor | None = None, strength: float | None = None,
-                   decoding: DecodeSettings | None = None) -> torch.Tensor:
-        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w); hints: (B,3,h,w) planes.
-        strength scales the guessed colours' chroma (check_strength), never a user's hint. decoding: the
-        settings (kind_of); None: the checkpoint's own."""
+                   decoding: DecodeSettings | None = None, spread: torch.Tensor | None = None) -> torch.Tensor:
+        """Normalized L (B,1,h,w) at working size -> normalized ab (B,2,h,w); hints: (B,3,h,w) planes, read by the
+        network and spread (colorizer.propagate); spread: planes only spread (in place of hints there), as a
+        reference's colours are for a checkpoint without a hint input. strength scales the guessed colours' chroma
+        (check_strength), never a hint's. decoding: the settings (kind_of); None: the checkpoint's own."""
         s = decoding or self.decoding
         s = s if temperature is None else replace(s, temperature=float(temperature))
         if hints is not None:
@@ -373,7 +394,8 @@ class Colorizer:
             ab = self.model.predict_ab(l_small.to(self.device), s, self.rebalance_lambda, hints=hints)
         if strength is not None:  # before the hints are laid on, so a hint keeps its own colour
             ab = ab * check_strength(strength)
-        return ab if hints is None else propagate(ab.cpu(), l_small.cpu(), hints.cpu(), self.propagation).to(ab.device)
+        laid = hints if spread is None else spread
+        return ab if laid is None else propagate(ab.cpu(), l_small.cpu(), laid.cpu(), self.propagation).to(ab.device)
 
     def hint_planes(self, hints: HintInput, full_shape: tuple[int, int], work_shape: tuple[int, int]) -> torch.Tensor | None:
         """Validated hints (colorizer.hints.parse_hints) for a photo of full_shape (H, W) -> the model's hint
@@ -397,7 +419,7 @@ class Colorizer:
     def colorize(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
                  max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
                  strength: float | None = None, repair: bool | None = None,
-                 repair_mask: DefectEdit | np.ndarray | None = None) -> Image.Image:
+                 repair_mask: DefectEdit | np.ndarray | None = None, reference=None) -> Image.Image:
         """Colorize one image (path, bytes, PIL image or numpy array, any mode) at full resolution.
 
         hints: user colors, a list of (x, y, (r, g, b)) in the image's full-resolution pixels, sRGB 0-255
@@ -409,29 +431,35 @@ class Colorizer:
         repair: fill scratches, cracks and dust first (colorizer.repair); None: as the checkpoint's release
         chose (photos judged old, when it repairs them).
         repair_mask: the defect map as a person corrected it: a bool array (H, W) that replaces the map found, or
-        a colorizer.repair.DefectEdit (add what it missed, remove what it took); the photo is then repaired."""
+        a colorizer.repair.DefectEdit (add what it missed, remove what it took); the photo is then repaired.
+        reference: a colour photo of the same place, person or film (any image input, or a colorizer.reference.
+        Reference to reuse for many photos): the parts of the photo it shows take its colours, the rest is coloured
+        as without it; a reference that matches nothing changes nothing. A user's hints win where they are."""
         return self.colorize_batch([image], size=size, temperature=temperature, max_pixels=max_pixels,
                                    hints=None if hints is None else [hints], restore=restore, strength=strength,
-                                   repair=repair, repair_masks=None if repair_mask is None else [repair_mask])[0]
+                                   repair=repair, repair_masks=None if repair_mask is None else [repair_mask],
+                                   reference=reference)[0]
 
     def colorize_batch(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                        temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                        batch_size: int = 8, hints: Sequence[HintInput] | None = None,
                        restore: bool | None = None, strength: float | None = None,
-                       repair: bool | None = None, repair_masks: Sequence | None = None) -> list[Image.Image]:
+                       repair: bool | None = None, repair_masks: Sequence | None = None,
+                       reference=None) -> list[Image.Image]:
         """Colorize many images into PIL images (RGB, or RGBA when the input had alpha)."""
         return [_to_pil(a) for a in self.colorize_arrays(images, size, temperature, max_pixels, batch_size, hints, restore,
-                                                         strength, repair, repair_masks)]
+                                                         strength, repair, repair_masks, reference)]
 
     def colorize_arrays(self, images: Sequence[ImageInput | LoadedImage], size: int | None = None,
                         temperature: float | None = None, max_pixels: int = DEFAULT_MAX_PIXELS,
                         batch_size: int = 8, hints: Sequence[HintInput] | None = None,
                         restore: bool | None = None, strength: float | None = None,
-                        repair: bool | None = None, repair_masks: Sequence | None = None) -> list[np.ndarray]:
+                        repair: bool | None = None, repair_masks: Sequence | None = None,
+                        reference=None) -> list[np.ndarray]:
         """Colorize many images into uint8 (H,W,3) or (H,W,4) arrays; those that share a working shape
         run through the model together. Arrays skip a full-size copy into PIL: what the CLI encodes.
         hints: one hint list per image (None or [] for none); repair_masks likewise, one repair_mask (colorize) or
-        None per image. A bad input or hint raises ColorizerError
+        None per image; reference: one colour photo for all of them (colorize). A bad input or hint raises ColorizerError
         (use `iter_colorize` to keep going past bad files)."""
         asked, size = size, self._check_size(size)
         check_strength(strength)  # a bad value is refused before any work
@@ -440,17 +468,18 @@ class Colorizer:
         if repair_masks is not None and len(repair_masks) != len(images):
             raise ColorizerError(f"{len(repair_masks)} repair masks for {len(images)} images")
         edits = [as_edit(m) for m in repair_masks] if repair_masks is not None else [None] * len(images)
+        ref = None if reference is None else Reference.load(reference, max_pixels)  # a gray one refused before any work
         loaded = [im if isinstance(im, LoadedImage) else load_image(im, max_pixels, preview_side=size)
                   for im in images]
         if self.partner is None:
-            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength, repair, edits)
+            return self._colorize_loaded(loaded, size, temperature, batch_size, hints, restore, strength, repair, edits, ref)
         out: list[np.ndarray | None] = [None] * len(loaded)
         routes = [self.route_for(im)[0] for im in loaded]
         for c in {id(c): c for c in routes}.values():
             idx = [i for i, r in enumerate(routes) if r is c]
             done = c._colorize_loaded([loaded[i] for i in idx], c._check_size(asked), temperature, batch_size,
                                       None if hints is None else [hints[i] for i in idx], restore, strength, repair,
-                                      [edits[i] for i in idx])
+                                      [edits[i] for i in idx], ref)
             for i, a in zip(idx, done):
                 out[i] = a
         return out
@@ -458,7 +487,8 @@ class Colorizer:
     def _colorize_loaded(self, loaded: list[LoadedImage], size: int, temperature: float | None, batch_size: int,
                          hints: Sequence[HintInput] | None, restore: bool | None,
                          strength: float | None = None, repair: bool | None = None,
-                         edits: Sequence[DefectEdit | None] | None = None) -> list[np.ndarray]:
+                         edits: Sequence[DefectEdit | None] | None = None,
+                         ref: Reference | None = None) -> list[np.ndarray]:
         """colorize_arrays by this checkpoint alone, the photos loaded."""
         restorer = self._restorer(restore)
         views = []
@@ -472,6 +502,11 @@ class Colorizer:
         prepared = [_model_input(v.image, size) for v in views]
         planes = [self.hint_planes(v.hints, v.image.shape, tuple(ls.shape[-2:])) for v, ls in zip(views, prepared)] \
             if hints is not None else [None] * len(loaded)
+        spreads: list[torch.Tensor | None] = [None] * len(loaded)
+        for im in loaded:
+            im.memo["reference_match"] = None
+        if ref is not None:
+            planes, spreads = self._with_reference(loaded, prepared, planes, ref)
         decodings = [self.kind_of(im)[0] for im in loaded]
         abs_: list[torch.Tensor | None] = [None] * len(loaded)
         groups: dict[tuple, list[int]] = {}
@@ -480,19 +515,35 @@ class Colorizer:
         for (shape, decoding), idx in groups.items():
             for k in range(0, len(idx), batch_size):
                 chunk = idx[k:k + batch_size]
-                hint_batch = None
-                if any(planes[i] is not None for i in chunk):
-                    hint_batch = torch.cat([planes[i] if planes[i] is not None else torch.zeros(1, 3, *shape)
-                                            for i in chunk])
-                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, hint_batch, strength, decoding)
+                ab = self.predict_ab(torch.cat([prepared[i] for i in chunk]), temperature, _stack(planes, chunk, shape),
+                                     strength, decoding, _stack(spreads, chunk, shape))
                 for j, i in enumerate(chunk):
                     abs_[i] = ab[j:j + 1]
         return [_with_alpha(v.join(im, ab), im.alpha) for im, v, ab in zip(loaded, views, abs_)]
 
+    def _with_reference(self, loaded: list[LoadedImage], prepared: list[torch.Tensor], planes: list, ref: Reference):
+        """reference_planes for each photo: (the planes read, the planes spread); the match is kept with the photo
+        for run()'s result."""
+        read, spread = list(planes), [None] * len(planes)
+        for i, (im, ls) in enumerate(zip(loaded, prepared)):
+            read[i], spread[i], im.memo["reference_match"] = self.reference_planes(ls, planes[i], ref)
+        return read, spread
+
+    def reference_planes(self, l_small: torch.Tensor, planes: torch.Tensor | None, ref: Reference, held: bool = False):
+        """A photo's hint planes with a reference's colours under the user's (colorizer.reference; held: the gate
+        already passed in this shot): (the planes the network reads and spreads, the planes only spread or None, the
+        Match)."""
+        s = self.reference_settings
+        m = match(l_small, ref, s, held)
+        both = with_user_hints(m.planes, planes, s)
+        if self.accepts_hints and s.to_network:
+            return both, None, m
+        return planes, both, m  # the network keeps to the user's hints alone; the spread carries both
+
     def run(self, image: ImageInput | LoadedImage, size: int | None = None, temperature: float | None = None,
             max_pixels: int = DEFAULT_MAX_PIXELS, hints: HintInput = None, restore: bool | None = None,
             strength: float | None = None, repair: bool | None = None,
-            repair_mask: DefectEdit | np.ndarray | None = None) -> ColorizeResult:
+            repair_mask: DefectEdit | np.ndarray | None = None, reference=None) -> ColorizeResult:
         """Colorize one image and return gray / prediction / original (None when the input had no colour, or only
         a toned print's one tone: a sepia or cyanotype print is black and white, not an original to score against).
         hints as in `colorize`. Pass a LoadedImage (imageio.load_image) to re-run one photo without decoding
@@ -502,7 +553,8 @@ class Colorizer:
             load_image(image, max_pixels, preview_side=self._check_size(size))
         color = _to_pil(self.colorize_arrays([loaded], size, temperature, hints=None if hints is None else [hints],
                                              restore=restore, strength=strength, repair=repair,
-                                             repair_masks=None if repair_mask is None else [repair_mask])[0])
+                                             repair_masks=None if repair_mask is None else [repair_mask],
+                                             reference=reference)[0])
         seconds = time.perf_counter() - t0
         used, old_print = self.route_for(loaded)
         _, decoded_as, why = used.kind_of(loaded)
@@ -515,7 +567,8 @@ class Colorizer:
                               old_print=old_print, restored=used.restore_default if restore is None else bool(restore),
                               toned=loaded.is_toned, strength=check_strength(strength), decoded_as=decoded_as, why=why,
                               repaired=loaded.memo.get("repaired_share"), defects=loaded.memo.get("defects_used"),
-                              repair_release=loaded.memo.get("repair_release", ""))
+                              repair_release=loaded.memo.get("repair_release", ""),
+                              reference_match=loaded.memo.get("reference_match"))
 
     @torch.inference_mode()
     def suggest(self, image: ImageInput | LoadedImage, x: float, y: float, k: int = 6, size: int | None = None,
@@ -573,11 +626,17 @@ class Colorizer:
         """One video frame (uint8 gray or RGB) -> the model's input, normalized L (1,1,h,w) at working size."""
         return model_input(pixels, self._check_size(size))
 
-    def frame_ab(self, l_small: torch.Tensor, full_shape: tuple[int, int], hints: HintInput = None) -> torch.Tensor:
-        """The model's ab (1,2,h,w, normalized) for a frame_input, hints in the frame's full-resolution pixels:
-        what colorizer.video.stream carries from frame to frame before it is joined to each frame's own L."""
+    def frame_ab(self, l_small: torch.Tensor, full_shape: tuple[int, int], hints: HintInput = None,
+                 reference: Reference | None = None, held: bool = False) -> tuple[torch.Tensor, Match | None]:
+        """The model's ab (1,2,h,w, normalized) for a frame_input, hints in the frame's full-resolution pixels, and
+        the colours of a reference (colorizer.reference.Reference; held: it showed this shot's scene in an earlier
+        frame), with the reference's Match (None without one): what colorizer.video.stream carries from frame to frame
+        before it is joined to each frame's own L."""
         planes = self.hint_planes(hints, full_shape, tuple(l_small.shape[-2:])) if hints else None
-        return self.predict_ab(l_small, hints=planes).cpu()
+        spread, m = None, None
+        if reference is not None:
+            planes, spread, m = self.reference_planes(l_small, planes, reference, held)
+        return self.predict_ab(l_small, hints=planes, spread=spread).cpu(), m
 
     def colorize_video(self, src, dst, **kwargs):
         """Colorize a video file (mp4, mov, webm, avi, mkv, animated gif) into an H.264 MP4 at `dst`, colors

@@ -78,7 +78,8 @@ def test_named_endpoints(client):
     assert set(api["named_endpoints"]) == {"/colorize", "/compare_all", "/checkpoints", "/colorize_video",
                                            "/colorize_batch"}  # no stray /colorize_1
     params = [p["parameter_name"] for p in api["named_endpoints"]["/colorize"]["parameters"]]
-    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength", "repair", "repair_mask"]
+    assert params == ["image", "checkpoint", "size", "temperature", "hints", "restore", "strength", "repair", "reference",
+                      "repair_mask"]
 
 
 def test_a_batch_through_the_api(client, tmp_path):
@@ -286,3 +287,14 @@ def test_colorize_video_through_the_api(client, tmp_path):
     bad.write_bytes(b"not a video at all")
     with pytest.raises(Exception, match="not a readable video"):
         client.predict(handle_file(str(bad)), "effnet-unet", 0, None, api_name="/colorize_video")
+    params = [p["parameter_name"] for p in client.view_api(print_info=False, return_format="dict")
+              ["named_endpoints"]["/colorize_video"]["parameters"]]
+    assert params == ["video", "checkpoint", "start", "end", "reference"]
+    colour = tmp_path / "reference.png"
+    Image.fromarray(synthetic_photo(48, 64, 9)).save(colour)
+    out, text = client.predict(handle_file(str(clip)), "effnet-unet", 0, None, handle_file(str(colour)),
+                               api_name="/colorize_video")
+    assert "reference photo" in text
+    with pytest.raises(Exception, match="reference photo is gray"):
+        client.predict(handle_file(str(clip)), "effnet-unet", 0, None, handle_file(_photo(tmp_path, "g.png", gray=True)),
+                       api_name="/colorize_video")

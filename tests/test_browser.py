@@ -242,8 +242,34 @@ def test_a_repair_mask_through_the_api_fills_what_it_marks(real_server, tmp_path
     plain, _ = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, 1.0, False,
                               None, api_name="/colorize")
     fixed, text = client.predict(handle_file(str(tmp_path / "banded.png")), "effnet-unet", 224, 0.38, "", None, 1.0,
-                                 None, handle_file(str(tmp_path / "mask.png")), api_name="/colorize")
+                                 None, repair_mask=handle_file(str(tmp_path / "mask.png")), api_name="/colorize")
     band = (slice(201, 205), slice(120, 380))
     lum = lambda p: np.asarray(Image.open(p).convert("L")).astype(float)  # noqa: E731
     assert lum(plain)[band].mean() > 240 and lum(fixed)[band].mean() < 220, (lum(plain)[band].mean(), lum(fixed)[band].mean())
     assert "corrected by hand" in text
+
+
+def test_reference_photo_slot_gives_its_colours(real_server, browser, tmp_path):
+    """The Photo tab's reference slot: a colour photo of the same scene (the left 60% of the astronaut example) put
+    beside the result colours the photo again with its colours (closer to the original), the summary says how much
+    took them, and "Show the matched regions" marks them in blue on the gray panel."""
+    truth = np.asarray(Image.open(ROOT / "examples" / "astronaut.jpg").convert("RGB"))
+    Image.fromarray(truth[:, : truth.shape[1] * 3 // 5]).save(tmp_path / "reference.jpg")
+    page = _open(browser, real_server["url"], 1400, 1100)
+    _run_example(page, 0)  # the astronaut
+    before = _fetch(page.locator("#download a").first.get_attribute("href"))
+    page.locator("#reference input[type=file]").set_input_files(str(tmp_path / "reference.jpg"))
+    page.wait_for_function("document.querySelector('#metrics').innerText.includes('from the reference photo')",
+                           timeout=120_000)
+    after = _fetch(page.locator("#download a").first.get_attribute("href"))
+    err = [np.abs(x.astype(float) - truth).mean() for x in (before, after)]
+    assert err[1] < err[0] - 1, err
+    page.locator("#show-matched input").check()
+    page.wait_for_function("document.querySelector('#panel-gray img') && "
+                           "document.querySelector('#panel-gray img').src.includes('gray')", timeout=60_000)
+    page.wait_for_timeout(3000)
+    gray = _fetch(page.locator("#panel-gray img").first.get_attribute("src"))
+    blue = (gray[..., 2].astype(int) - gray[..., 0] > 60).mean()
+    assert blue > 0.2, blue  # the matched part, marked
+    page.screenshot(path=str(ARTIFACTS / "app-reference.png"), full_page=True)
+    page.close()

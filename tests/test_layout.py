@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "colorizer"
-LAYER = {"": 0, "models": 0, "repair": 0, "video": 0, "evaluation": 1, "train": 2, "demo": 2}
+LAYER = {"": 0, "models": 0, "reference": 0, "repair": 0, "video": 0, "evaluation": 1, "train": 2, "demo": 2}
 ENTRY_POINTS = {"colorizer.__main__"}
 MAX_TOP_LEVEL = 18
 

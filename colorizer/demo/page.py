@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from ..hints import parse_hints
 from ..imageio import LoadedImage, encode_image, load_image, output_format
 from ..inference import Colorizer
+from ..reference import Reference
 from ..repair import find_defects
 from ..evaluation.figures import grid
 from .presentation import compare, side_by_side
@@ -78,6 +79,7 @@ class Rendered:
     touch: str | None = None   # the gray preview with the map the repair filled in red: the touch-up brush's canvas
     touched: bool = False      # the map was corrected by hand (the brush)
     repair_release: str = ""   # which repair ran ("repair v7", from its checkpoint), when it did
+    reference_taken: float | None = None  # the share of the photo that took a reference photo's colours (None: none given)
 
     def as_state(self) -> dict:
         return asdict(self)
@@ -126,7 +128,7 @@ def draw_hints(img: Image.Image, hints: list, full_size: tuple[int, int]) -> Ima
 def render(c: Colorizer, image: str, size: int, temperature: float, hints, preview: int, root: str,
            cache: PhotoCache, max_pixels: int, page: bool = True, restore: bool | None = None,
            strength: float | None = None, repair: bool | None = None, defect_map: bool = False,
-           repair_mask=None) -> Rendered:
+           repair_mask=None, reference: str | None = None, matched_map: bool = False) -> Rendered:
     """Colorize `image` (a path) and write what the page shows, each file once, in a new folder under root.
     page=False (the API): only the full-resolution file and the figures, no on-page previews.
     restore: restore a faded print's tone first; None, as the checkpoint's release chose.
@@ -134,14 +136,22 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
     repair: fill scratches and dust first (colorizer.repair); None: photos judged old prints are.
     defect_map: the gray panel shows the defects found, in red (the page only).
     repair_mask: the map as corrected by hand (colorizer.repair.DefectEdit or a bool array): the photo is repaired
-    with it. The map the repair used comes back with the result: the panels never detect the photo again."""
+    with it. The map the repair used comes back with the result: the panels never detect the photo again.
+    reference: a colour photo of the same scene (a path; colorizer.reference), read once while it stays in the cache;
+    matched_map: the gray panel shows in blue the parts that took its colours (the page only)."""
     loaded = cache.get(image, max_pixels, size)
+    ref = None
+    if reference:
+        ref_image = cache.get(reference, max_pixels, size)
+        if "as_reference" not in ref_image.memo:  # its features are kept with it
+            ref_image.memo["as_reference"] = Reference.load(ref_image)
+        ref = ref_image.memo["as_reference"]
     hints = [list(h) if isinstance(h, tuple) else h for h in (hints or [])]
     # the box left as the release set it means "as released": a routed photo then takes its own network's choice
     as_released = restore is None or bool(restore) == c.restore_default
     strength = None if strength is None or float(strength) == 1.0 else float(strength)
     r = c.run(loaded, size=size, temperature=temperature, hints=hints or None, restore=None if as_released else bool(restore),
-              strength=strength, repair=repair, repair_mask=repair_mask)
+              strength=strength, repair=repair, repair_mask=repair_mask, reference=ref)
     restored = r.restored
     folder = tempfile.mkdtemp(dir=root)
     full_size = r.color.size
@@ -156,7 +166,10 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
         color_path = _write(color, folder, "colorized-preview")
         marked = _write(draw_hints(color, hints, full_size), folder, "colorized-hints") if hints else color_path
         used = r.defects if r.defects is not None else (find_defects(loaded) if defect_map else None)
-        gray_path = _write(mark_defects(gray, used) if defect_map else gray, folder, "gray")
+        shown = mark_defects(gray, used) if defect_map else gray
+        if matched_map and r.reference_match is not None:
+            shown = mark_defects(shown, r.reference_match.mask, MATCHED_COLOR)
+        gray_path = _write(shown, folder, "gray")
         touch = _write(mark_defects(gray, used) if used is not None else gray, folder, "touch", "PNG")
         original_path = _write(original, folder, "original") if original is not None else None
     else:
@@ -169,7 +182,7 @@ def render(c: Colorizer, image: str, size: int, temperature: float, hints, previ
                     model=r.model, old_print=r.old_print, toned=r.toned, strength=strength,
                     decoded_as=r.decoded_as, why=r.why, repaired=r.repaired, touch=touch,
                     touched=repair_mask is not None,
-                    repair_release=r.repair_release)
+                    repair_release=r.repair_release, reference_taken=r.reference_taken)
 
 
 def brush_edit(layer):
@@ -190,10 +203,14 @@ def brush_edit(layer):
     return DefectEdit(add=add if add.any() else None, remove=remove if remove.any() else None)
 
 
-def mark_defects(gray: Image.Image, mask) -> Image.Image:
-    """The gray panel with the defects found (colorizer.repair.find_defects, full resolution) in red."""
+DEFECT_COLOR, MATCHED_COLOR = (230, 30, 30), (40, 110, 240)
+
+
+def mark_defects(gray: Image.Image, mask, color: tuple[int, int, int] = DEFECT_COLOR) -> Image.Image:
+    """The gray panel with a map laid on in colour: the defects found (colorizer.repair.find_defects, full
+    resolution) in red, or the parts that took a reference's colours (its Match.mask, working size) in blue."""
     rgb = gray.convert("RGB")
-    red = Image.new("RGB", rgb.size, (230, 30, 30))
+    red = Image.new("RGB", rgb.size, color)
     m = Image.fromarray(mask.astype("uint8") * 255).resize(rgb.size, Image.BOX if mask.shape[1] > rgb.width else Image.NEAREST)
     return Image.composite(red, rgb, m.point(lambda v: 255 if v >= 64 else 0))
 
@@ -211,6 +228,14 @@ def _route_line(r: dict) -> str:
     return f" · read as {kind} (old-print score {r['old_print']:.2f})"
 
 
+def _reference_line(taken: float | None) -> str:
+    if taken is None:
+        return ""
+    if taken == 0:
+        return " · the reference photo matched nothing here: the colours are as without it"
+    return f" · colours from the reference photo on {taken:.0%} of the photo"
+
+
 def summary(r: dict) -> str:
     """The markdown under the panels."""
     w, h = r["full_size"]
@@ -220,7 +245,8 @@ def summary(r: dict) -> str:
              + (f" · scratches and dust filled{' by ' + r['repair_release'] if r.get('repair_release') else ''} "
                 f"({r['repaired']:.2%} of pixels"
                 + (", the map corrected by hand)" if r.get("touched") else ")") if r.get("repaired") is not None else "")
-             + (f" · colour strength {r['strength']:g}" if r.get("strength") is not None else "") + _route_line(r)]
+             + (f" · colour strength {r['strength']:g}" if r.get("strength") is not None else "") + _route_line(r)
+             + _reference_line(r.get("reference_taken"))]
     m = r["metrics"]
     if m:
         lines.append(f"Against the original: PSNR **{m['psnr']:.2f} dB** · CIEDE2000 **{m['ciede2000']:.2f}** · "
@@ -349,7 +375,7 @@ def hex_to_rgb(value: str) -> list[int]:
 
 
 def render_video(c: Colorizer, video: str, start: float, end: float | None, root: str, max_seconds: float,
-                 max_pixels: int, progress=None) -> tuple[str, str]:
+                 max_pixels: int, progress=None, reference: str | None = None) -> tuple[str, str]:
     """Colorize a video (a path) into a new folder under root, within the page's limits (checked from the
     container before a frame is decoded). Returns the MP4's path and a markdown summary."""
     import time
@@ -358,9 +384,10 @@ def render_video(c: Colorizer, video: str, start: float, end: float | None, root
     out = os.path.join(folder, f"{Path(video).stem}_colorized.mp4")
     t0 = time.perf_counter()
     info = c.colorize_video(video, out, start=start, end=end, max_seconds=max_seconds, max_pixels=max_pixels,
-                            progress=progress)
+                            progress=progress, reference=reference)
     seconds = time.perf_counter() - t0
     text = (f"**{c.name}** ({c.arch}) · {info['width']}x{info['height']} · {info['frames']} frames at "
             f"{info['fps']:.3g} fps ({info['seconds']:.1f} s) · {seconds:.1f} s to colorize "
-            f"({info['frames'] / max(seconds, 1e-6):.1f} frames/s)" + (" · audio kept" if info["audio"] else ""))
+            f"({info['frames'] / max(seconds, 1e-6):.1f} frames/s)" + (" · audio kept" if info["audio"] else "")
+            + (" · colours from the reference photo where it matches" if reference else ""))
     return out, text

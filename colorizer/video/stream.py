@@ -10,6 +10,9 @@ through the shot, and lets go at a cut.
 
 Hints: {frame index: hints as for a photo}; a hint holds from its frame to the end of its shot, moving with
 what it was placed on (colorizer.video.temporal.TemporalSmoother.track).
+Reference: one colour photo for the whole clip (colorizer.reference), or {frame index: photo}, each holding from its
+frame until the next (one per shot); its features are read once. Whether it shows the scene is judged once a shot:
+from the first frame that passes the gate to the cut, every frame takes its colours where they match.
 
 Refusals are ColorizerErrors that say what is wrong (not a video, no picture in it, corrupt, truncated, too
 long, frames too large, a segment outside the clip) and leave nothing behind: the output is written to a
@@ -32,6 +35,7 @@ from ..color import denormalize_l
 from ..errors import ColorizerError
 from ..imageio import VIDEO_EXTENSIONS, LoadedImage
 from ..join import join
+from ..reference import Reference
 from .temporal import TemporalSettings, TemporalSmoother
 
 Progress = Callable[[int, int], None]  # (frames done, frames in all)
@@ -153,10 +157,24 @@ def _to_rgb(frame) -> np.ndarray:
     return frame.to_ndarray(format="rgb24")
 
 
+def references(reference) -> dict[int, Reference]:
+    """A clip's reference argument -> {first frame: Reference}: one photo (from frame 0) or {frame index: photo}.
+    Every photo is read and checked before any frame is decoded."""
+    if reference is None:
+        return {}
+    if not isinstance(reference, dict):
+        return {0: Reference.load(reference)}
+    try:
+        return {int(k): Reference.load(v) for k, v in sorted(reference.items(), key=lambda kv: int(kv[0]))}
+    except (TypeError, ValueError):
+        raise ColorizerError("a clip's references are one photo, or {frame index: photo}") from None
+
+
 def _colorized(colorizer, frames: Iterator, size: int | None, hints: dict | None,
-               settings: TemporalSettings | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+               settings: TemporalSettings | None, reference=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(source pixels, colorized RGB) per frame. settings None: every frame alone (the still-photo path)."""
     smoother = TemporalSmoother(settings) if settings is not None else None
+    refs, ref, held = references(reference), None, False  # held: the reference showed this shot's scene
     active: list[list] = []  # hints holding in this shot: [x, y, color, ...] in full-resolution pixels
     for i, frame in enumerate(frames):
         pixels = _to_rgb(frame) if not isinstance(frame, np.ndarray) else frame
@@ -168,14 +186,18 @@ def _colorized(colorizer, frames: Iterator, size: int | None, hints: dict | None
         if smoother is not None:
             new_shot = smoother.observe((denormalize_l(ls[0, 0]).numpy() / 100.0).clip(0, 1))
             if new_shot:
-                active = []
+                active, held = [], False
             elif active:  # follow the motion: full-resolution points through the working-size flow
                 moved = smoother.track([(x * sw / w, y * sh / h) for x, y, *_ in active])
                 active = [[min(w - 1, mx * w / sw), min(h - 1, my * h / sh), *rest]
                           for (mx, my), (_, _, *rest) in zip(moved, active)]
         if hints and i in hints:
             active = active + [list(x) if not isinstance(x, dict) else [x["x"], x["y"], x["color"]] for x in hints[i]]
-        ab = colorizer.frame_ab(ls, (h, w), active or None)
+        if i in refs:
+            ref, held = refs[i], False
+        ab, m = colorizer.frame_ab(ls, (h, w), active or None, ref, held)
+        # once a frame passes the gate, the shot keeps the reference: a pan drifting off it must not drop its colours
+        held = smoother is not None and (held or (m is not None and m.planes is not None))
         if smoother is not None:
             ab_np = smoother.blend(ab[0].permute(1, 2, 0).numpy())
             ab = torch.from_numpy(np.ascontiguousarray(ab_np.transpose(2, 0, 1)))[None]
@@ -185,14 +207,15 @@ def _colorized(colorizer, frames: Iterator, size: int | None, hints: dict | None
 def iter_video(colorizer, src: str | os.PathLike, start: float = 0.0, end: float | None = None,
                size: int | None = None, hints: dict | None = None, steady: bool = True,
                settings: TemporalSettings = TemporalSettings(), max_seconds: float | None = None,
-               max_pixels: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+               max_pixels: int | None = None, reference=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield (source frame, colorized frame) as uint8 arrays, for callers who want arrays rather than a
-    file. steady=False colorizes every frame alone (what a photo gets)."""
+    file. steady=False colorizes every frame alone (what a photo gets). reference: see the module."""
+    refs = references(reference)
     with _open(src) as box:
         info = _info(box, src)
         check_limits(info, src, start, end, max_seconds, max_pixels)
         yield from _colorized(colorizer, _frames(box, src, info, start, end, max_seconds), size, hints,
-                              settings if steady else None)
+                              settings if steady else None, refs)
 
 
 class VideoWriter:
@@ -291,10 +314,11 @@ def colorize_video(colorizer, src: str | os.PathLike, dst: str | os.PathLike, st
                    end: float | None = None, size: int | None = None, hints: dict | None = None,
                    steady: bool = True, settings: TemporalSettings = TemporalSettings(),
                    max_seconds: float | None = None, max_pixels: int | None = None,
-                   progress: Progress | None = None, crf: int = 20, preset: str = "veryfast") -> dict:
-    """Colorize `src` (start/end in seconds cut a segment) into an H.264 MP4 at `dst`, its audio kept.
-    Returns {'frames', 'seconds', 'fps', 'width', 'height', 'audio'}."""
+                   progress: Progress | None = None, crf: int = 20, preset: str = "veryfast", reference=None) -> dict:
+    """Colorize `src` (start/end in seconds cut a segment) into an H.264 MP4 at `dst`, its audio kept; reference:
+    see the module. Returns {'frames', 'seconds', 'fps', 'width', 'height', 'audio'}."""
     import av
+    refs = references(reference)
     if Path(src).resolve() == Path(dst).resolve():
         raise ColorizerError(f"{dst}: the output would overwrite the input")
     with _open(src) as box:
@@ -305,7 +329,7 @@ def colorize_video(colorizer, src: str | os.PathLike, dst: str | os.PathLike, st
         try:
             with VideoWriter(dst, info.width, info.height, info.fps, audio_from, crf, preset) as out:
                 frames = _frames(box, src, info, start, end, max_seconds)
-                for _, rgb in _colorized(colorizer, frames, size, hints, settings if steady else None):
+                for _, rgb in _colorized(colorizer, frames, size, hints, settings if steady else None, refs):
                     out.write(rgb)
                     if progress is not None:
                         progress(out.frames, max(total, out.frames))
