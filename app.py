@@ -385,6 +385,8 @@ def build() -> gr.Blocks:
             with gr.Row(equal_height=False):
                 with gr.Column(scale=1, min_width=280):
                     inp = upload_image(label="Photo", sources=["upload", "clipboard", "webcam"], height=300)
+                    refin = upload_image(label="Reference photo (optional)", sources=["upload", "clipboard"],
+                                         elem_id="reference", height=200)
                     examples = sorted(str(p) for p in (ROOT / "examples").glob("*") if p.suffix.lower() in (".jpg", ".png"))
                     if examples:
                         gr.Examples(examples=[[e] for e in examples], inputs=[inp], label="Examples (click one)",
@@ -428,8 +430,6 @@ def build() -> gr.Blocks:
                                         interactive=False, elem_id="panel-pred", height=340, min_width=160)
                         orig = gr.Image(label="Original", type="filepath", interactive=False, elem_id="panel-orig", height=340,
                                         min_width=160)
-                        refin = upload_image(label="Reference photo (optional)", sources=["upload", "clipboard"],
-                                             elem_id="reference", height=340, min_width=160)
                     gr.Markdown("**Reference photo**: a colour photo of the same place, person or film (a later colour "
                                 "photo of the house, a colour portrait of the same person). The parts of your photo it "
                                 "shows take its colours; the rest is coloured as without it, and a reference that shows "

@@ -264,6 +264,7 @@ def test_reference_photo_slot_gives_its_colours(real_server, browser, tmp_path):
     after = _fetch(page.locator("#download a").first.get_attribute("href"))
     err = [np.abs(x.astype(float) - truth).mean() for x in (before, after)]
     assert err[1] < err[0] - 1, err
+    page.get_by_text("Controls").first.click()  # the switch is among the controls
     page.locator("#show-matched input").check()
     page.wait_for_function("document.querySelector('#panel-gray img') && "
                            "document.querySelector('#panel-gray img').src.includes('gray')", timeout=60_000)
