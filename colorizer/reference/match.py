@@ -17,7 +17,7 @@ A user's own hints win where they are: reference colours within `hint_clearance`
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -45,9 +45,6 @@ class MatchSettings:
     hint_clearance: float = 1 / 16  # a user's hint clears reference colours within this share of the photo's side
     to_network: bool = False      # the matched colours also enter the network's hint input; measured worse (-0.5 dB)
                                   # than the spread alone, which also serves checkpoints without a hint input
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
