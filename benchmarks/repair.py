@@ -5,7 +5,8 @@
             and F1 against the drawn mask, and the PSNR of the lightness inside that mask before and after the
             repair, against the clean photo's.
   clean     the share of pixels flagged on clean photos: val's tuning photos and val-ood, at 256 x 256.
-  speed     a 1-megapixel photo (1155 x 866) detected and repaired, median of --repeats runs (after a warm-up).
+  speed     a 1-megapixel photo (1155 x 866) detected and repaired, median of --repeats runs (after a warm-up), on
+            the backend the repair loads with (ONNX Runtime on a CPU, $COLORIZER_BACKEND=torch for PyTorch).
   by kind   with --by-kind N: recall and precision with each kind of defect drawn alone, on N of the val-ood photos.
   prints    the same val-ood photos at --print-side (384) px made cracked old prints: real crack shapes of
             repair/cracks/val (never trained on) beside the drawn kinds, then scanned (soft, faded, grain, JPEG;
@@ -156,7 +157,7 @@ def speed(r: Repairer, repeats: int) -> dict:
         repair_photo(photo, r)
         times.append(time.perf_counter() - t0)
     return {"megapixels": round(photo.size / 1e6, 2), "seconds_median": round(statistics.median(times), 4),
-            "threads": torch.get_num_threads()}
+            "threads": torch.get_num_threads(), "backend": r.backend}
 
 
 def main() -> None:
@@ -204,7 +205,7 @@ def main() -> None:
                   f"damaged {w['psnr_damaged']:.2f} dB, Telea {w['psnr_telea']:.2f} dB"
                   + (f", learned {w['psnr_learned']:.2f} dB ({w['psnr_learned'] - w['psnr_telea']:+.2f})" if "psnr_learned" in w else ""))
     s = out["speed_1mp"]
-    print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads)")
+    print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads, {s['backend']})")
     if args.by_kind:
         step = max(1, len(ood_images) // args.by_kind)
         out["by_kind"] = by_kind(r, ood_images[::step][: args.by_kind])

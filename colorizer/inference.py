@@ -529,13 +529,19 @@ class Colorizer:
             read[i], spread[i], im.memo["reference_match"] = self.reference_planes(ls, planes[i], ref)
         return read, spread
 
-    def reference_planes(self, l_small: torch.Tensor, planes: torch.Tensor | None, ref: Reference, held: bool = False):
+    def reference_planes(self, l_small: torch.Tensor, planes: torch.Tensor | None, ref: Reference, held: bool = False,
+                         steady=None):
         """A photo's hint planes with a reference's colours under the user's (colorizer.reference; held: the gate
-        already passed in this shot): (the planes the network reads and spreads, the planes only spread or None, the
-        Match)."""
+        already passed in this shot; steady: what carries the reference's planes from frame to frame, a video's
+        TemporalSmoother.carry_planes): (the planes the network reads and spreads, the planes only spread or None,
+        the Match)."""
         s = self.reference_settings
         m = match(l_small, ref, s, held)
-        both = with_user_hints(m.planes, planes, s)
+        own = m.planes
+        if steady is not None:
+            carried = steady(None if own is None else own[0].permute(1, 2, 0).numpy())
+            own = None if carried is None else torch.from_numpy(np.ascontiguousarray(carried.transpose(2, 0, 1)))[None]
+        both = with_user_hints(own, planes, s)
         if self.accepts_hints and s.to_network:
             return both, None, m
         return planes, both, m  # the network keeps to the user's hints alone; the spread carries both
@@ -627,15 +633,15 @@ class Colorizer:
         return model_input(pixels, self._check_size(size))
 
     def frame_ab(self, l_small: torch.Tensor, full_shape: tuple[int, int], hints: HintInput = None,
-                 reference: Reference | None = None, held: bool = False) -> tuple[torch.Tensor, Match | None]:
+                 reference: Reference | None = None, held: bool = False, steady=None) -> tuple[torch.Tensor, Match | None]:
         """The model's ab (1,2,h,w, normalized) for a frame_input, hints in the frame's full-resolution pixels, and
         the colours of a reference (colorizer.reference.Reference; held: it showed this shot's scene in an earlier
-        frame), with the reference's Match (None without one): what colorizer.video.stream carries from frame to frame
-        before it is joined to each frame's own L."""
+        frame; steady: see reference_planes), with the reference's Match (None without one): what
+        colorizer.video.stream carries from frame to frame before it is joined to each frame's own L."""
         planes = self.hint_planes(hints, full_shape, tuple(l_small.shape[-2:])) if hints else None
         spread, m = None, None
         if reference is not None:
-            planes, spread, m = self.reference_planes(l_small, planes, reference, held)
+            planes, spread, m = self.reference_planes(l_small, planes, reference, held, steady)
         return self.predict_ab(l_small, hints=planes, spread=spread).cpu(), m
 
     def colorize_video(self, src, dst, **kwargs):

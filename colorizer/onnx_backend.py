@@ -41,22 +41,15 @@ class _MainOutput(torch.nn.Module):
         return self.model(l)[self.key] if hints is None else self.model(l, hints)[self.key]
 
 
-def export_onnx(checkpoint: str | os.PathLike, out: str | os.PathLike, opset: int = 17) -> dict:
-    """Export a checkpoint to ONNX (dynamic batch and size). Returns the embedded metadata."""
+def write_onnx(module: torch.nn.Module, example: tuple, names: list[str], out: str | os.PathLike, meta: dict,
+               opset: int = 17) -> None:
+    """Export `module` (inputs `names`, one output "out", every axis but the channels dynamic) with `meta`
+    embedded under META_KEY, written atomically. Raises ColorizerError when the graph does not export."""
     import onnx
-    model, meta = load_checkpoint(checkpoint)
-    wrapper = _MainOutput(model).eval()
-    meta = dict(meta, onnx_output=wrapper.key, source_checkpoint=Path(checkpoint).name)
-    size = int(meta.get("working_size", 224))
-    example = (torch.zeros(1, 1, size, size),)
-    names = ["l"]
-    if getattr(model, "accepts_hints", False):  # a second input: the hint planes (colorizer.hints)
-        example += (torch.zeros(1, 3, size, size),)
-        names.append("hints")
     axes = {n: {0: "batch", 2: "height", 3: "width"} for n in names}
 
     def write(tmp: str) -> None:
-        torch.onnx.export(wrapper, example, tmp, input_names=names, output_names=["out"], opset_version=opset,
+        torch.onnx.export(module, example, tmp, input_names=names, output_names=["out"], opset_version=opset,
                           dynamic_axes={**axes, "out": {0: "batch", 2: "out_height", 3: "out_width"}}, dynamo=False)
         proto = onnx.load(tmp)
         entry = proto.metadata_props.add()
@@ -68,8 +61,25 @@ def export_onnx(checkpoint: str | os.PathLike, out: str | os.PathLike, opset: in
     except ColorizerError:
         raise
     except Exception as exc:  # noqa: BLE001 - the exporter raises many types for unsupported graphs
-        raise ColorizerError(f"{checkpoint}: cannot export {meta['arch']} to ONNX ({type(exc).__name__}: "
+        raise ColorizerError(f"cannot export {meta.get('arch', 'this network')} to ONNX ({type(exc).__name__}: "
                              f"{str(exc).splitlines()[0][:200]})") from None
+
+
+def export_onnx(checkpoint: str | os.PathLike, out: str | os.PathLike, opset: int = 17) -> dict:
+    """Export a colour checkpoint to ONNX (dynamic batch and size). Returns the embedded metadata."""
+    model, meta = load_checkpoint(checkpoint)
+    wrapper = _MainOutput(model).eval()
+    meta = dict(meta, onnx_output=wrapper.key, source_checkpoint=Path(checkpoint).name)
+    size = int(meta.get("working_size", 224))
+    example = (torch.zeros(1, 1, size, size),)
+    names = ["l"]
+    if getattr(model, "accepts_hints", False):  # a second input: the hint planes (colorizer.hints)
+        example += (torch.zeros(1, 3, size, size),)
+        names.append("hints")
+    try:
+        write_onnx(wrapper, example, names, out, meta, opset)
+    except ColorizerError as exc:
+        raise ColorizerError(f"{checkpoint}: {exc}") from None
     verify(model, out, size)
     return meta
 
@@ -104,19 +114,22 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "colorizer"
 
 
-def cached_export(checkpoint: str | os.PathLike) -> "OnnxModel":
-    """An ONNX Runtime model for a .safetensors checkpoint, exported (and verified) on first use.
+def cached_export(checkpoint: str | os.PathLike, export=None, load=None):
+    """An ONNX Runtime model for a .safetensors checkpoint, exported (and verified) on first use: by default a
+    colour model (export_onnx, OnnxModel); `export(checkpoint, out)` and `load(path)` name another kind (the
+    repair detector passes its own).
 
     The cache key is the checkpoint's SHA-256 and the torch version, so a retrained or edited checkpoint
     is exported afresh. When the cache folder cannot be written, the export goes to a temporary folder
     that is removed once the session has loaded it."""
+    export, load = export or export_onnx, load or OnnxModel
     checkpoint = Path(checkpoint)
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:20]
     name = f"{checkpoint.stem}-{digest}-torch{torch.__version__.split('+')[0]}.onnx"
     target = cache_dir() / name
     if target.is_file():
         try:
-            return OnnxModel(target)
+            return load(target)
         except ColorizerError:
             target.unlink(missing_ok=True)  # a damaged cache entry is rebuilt, not trusted
     try:
@@ -125,32 +138,37 @@ def cached_export(checkpoint: str | os.PathLike) -> "OnnxModel":
     except OSError:
         writable = False
     if writable:
-        export_onnx(checkpoint, target)  # atomic: a killed export never leaves a half file in the cache
-        return OnnxModel(target)
+        export(checkpoint, target)  # atomic: a killed export never leaves a half file in the cache
+        return load(target)
     tmp = Path(tempfile.mkdtemp(prefix="colorizer-onnx-"))
     try:
-        export_onnx(checkpoint, tmp / name)
-        return OnnxModel(tmp / name)
+        export(checkpoint, tmp / name)
+        return load(tmp / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def open_session(path: str | os.PathLike, threads: int | None = None):
+    """(an ONNX Runtime CPU session, the colorizer metadata embedded in the file)."""
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads or torch.get_num_threads()
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # do not starve torch's threads
+    try:
+        session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # noqa: BLE001 - any load failure is a bad file
+        raise ColorizerError(f"{path}: not a loadable ONNX model ({exc})") from None
+    raw = session.get_modelmeta().custom_metadata_map.get(META_KEY)
+    if raw is None:
+        raise ColorizerError(f"{path}: an ONNX file without colorizer metadata (export it with `colorizer export`)")
+    return session, json.loads(raw)
 
 
 class OnnxModel:
     """Duck-types the part of a ColorModel that Colorizer uses: output_kind and predict_ab."""
 
     def __init__(self, path: str | os.PathLike, threads: int | None = None):
-        import onnxruntime as ort
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or torch.get_num_threads()
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # do not starve torch's threads
-        try:
-            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # noqa: BLE001 - any load failure is a bad file
-            raise ColorizerError(f"{path}: not a loadable ONNX model ({exc})") from None
-        raw = self.session.get_modelmeta().custom_metadata_map.get(META_KEY)
-        if raw is None:
-            raise ColorizerError(f"{path}: an ONNX file without colorizer metadata (export it with `colorizer export`)")
-        self.metadata = json.loads(raw)
+        self.session, self.metadata = open_session(path, threads)
         self.key = self.metadata.get("onnx_output", "ab")
         self.output_kind = "classification" if self.key == "logits" else "regression"
         self.accepts_hints = any(i.name == "hints" for i in self.session.get_inputs())

@@ -413,3 +413,30 @@ def test_the_learned_fill_trains_resumes_and_fills_only_the_wide_damage(tmp_path
     from colorizer.evaluation.defects import dilate
     assert changed.any() and not changed[~dilate(torch.from_numpy(mask), 1).numpy()].any()  # the grown mask only
     assert not changed[thin & (local_width(mask) < 5)].any()  # a thin line stays Telea's
+
+
+def test_a_residual_fill_starts_as_telea_exactly():
+    """fill v2 on: the network corrects Telea's fill, its last layer at zero, so untrained it is Telea."""
+    from colorizer.repair.fill import FillNet, LearnedFill
+    r = Repairer(DefectNet(4), 0.5, learned=LearnedFill(FillNet(8, residual=True)))
+    damaged, thin = scratched(photo())
+    mask = thin.copy()
+    mask[150:162, 40:200] = True  # 12 px wide: the network's part
+    assert np.array_equal(r.fill(damaged, mask), r.fill(damaged, mask, learned=False))
+    with pytest.raises(TypeError):
+        FillNet(8, residual=True, colour=True)
+
+
+def test_the_detector_on_onnx_runtime_finds_what_pytorch_finds(shipped, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLORIZER_CACHE", str(tmp_path / "cache"))
+    fast = Repairer.load(REPAIR_CHECKPOINT, backend="onnx")
+    slow = Repairer.load(REPAIR_CHECKPOINT, backend="torch")
+    assert (fast.backend, slow.backend) == ("onnxruntime", "pytorch")
+    assert list((tmp_path / "cache").glob("repair-*.onnx"))  # exported once, into the cache
+    damaged, _ = scratched(np.asarray(Image.fromarray(skdata.camera()).resize((300, 260), Image.BOX)))
+    lum = photo_l(np.repeat(damaged[..., None], 3, -1)).numpy()
+    p, q = fast.probabilities(lum), slow.probabilities(lum)
+    assert float((p - q).abs().max()) < 1e-4
+    assert (fast.find(lum) != slow.find(lum)).mean() < 1e-4
+    with pytest.raises(ColorizerError, match="backend must be one of"):
+        Repairer.load(REPAIR_CHECKPOINT, backend="tpu")

@@ -197,3 +197,22 @@ def test_other_containers_come_out_as_mp4(flagship, tmp_path, suffix, codec):
     info = colorize_video(flagship, src, tmp_path / "out.mp4")
     got = probe(tmp_path / "out.mp4")
     assert info["frames"] == 5 and (got.width, got.height, got.frames, got.fps) == (96, 64, 5, 10)
+
+
+def test_a_references_colours_move_with_the_picture():
+    """TemporalSmoother.carry_planes: colours matched on one frame follow the motion into the next, and a fresh
+    match fixed to the frame's cells only refreshes them slowly (what keeps a referenced clip from flickering)."""
+    from colorizer.video.temporal import TemporalSmoother
+    l = (data.camera()[100:228, 100:292] / 255.0).astype(np.float32)
+    s = TemporalSmoother()
+    planes = np.zeros((128, 160, 3), np.float32)
+    planes[40:80, 40:80] = (0.3, -0.2, 1.0)
+    s.observe(l[:, 10:170])
+    first = s.carry_planes(planes)
+    assert np.array_equal(first, planes)  # a shot's first frame: as matched
+    s.blend(np.zeros((128, 160, 2), np.float32))
+    s.observe(l[:, 4:164])  # the camera pans: the picture moves 6 px right
+    now = s.carry_planes(planes)  # the fresh match still at the frame's cells
+    assert now[50:70, 82:84, 2].min() > 0.9 and np.allclose(now[50:70, 82:84, :2], (0.3, -0.2), atol=1e-3)
+    assert now[50:70, 40:44, 2].max() == 0  # left behind by the picture: below the floor, nothing
+    assert s.carry_planes(None) is None and s._prev_planes is None

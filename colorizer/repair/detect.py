@@ -21,8 +21,10 @@ that fills it instead.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
+from pathlib import Path
 
 import numpy as np
 import timm
@@ -39,6 +41,7 @@ from ..join import luminance
 from ..models.pretrained import load_lite_encoder, to_lite_input
 from .edit import DefectEdit, _fit
 
+log = logging.getLogger("colorizer")
 ARCH = "defect-net"
 DETECT_SIDES = (256, 128)  # the short sides the detector reads a photo at, averaged (finest first)
 DETECT_SIDE = DETECT_SIDES[0]
@@ -143,22 +146,42 @@ def detection_view(lum: np.ndarray | torch.Tensor, side: int = DETECT_SIDE) -> t
 class Repairer:
     """A loaded DefectNet, its threshold, and the fill. Stateless per call (thread-safe)."""
 
-    def __init__(self, net: DefectNet, threshold: float = 0.5, metadata: dict | None = None, learned=None):
+    def __init__(self, net: DefectNet, threshold: float = 0.5, metadata: dict | None = None, learned=None, runner=None):
         if not 0.0 < float(threshold) < 1.0:
             raise ColorizerError(f"a defect threshold is a probability between 0 and 1, not {threshold!r}")
         self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
+        self.runner = runner or self.net  # what reads a view: the network, or its ONNX Runtime export (runtime.py)
         self.learned = learned  # a colorizer.repair.fill.LearnedFill for the wide damage, or None (Telea everywhere)
         self.max_side = int(self.metadata.get("max_detect_side", DETECT_SIDE))  # the finest reading it was trained for
 
     @classmethod
-    def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT, fill: str | os.PathLike | None = None) -> "Repairer":
-        """The detector at `path`, with the learned fill at `fill` (None: Telea alone)."""
+    def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT, fill: str | os.PathLike | None = None,
+             backend: str | None = None) -> "Repairer":
+        """The detector at `path`, with the learned fill at `fill` (None: Telea alone). backend: "auto" (default, or
+        $COLORIZER_BACKEND: ONNX Runtime, exported once into the cache, PyTorch where it cannot be), "torch", "onnx"."""
+        backend = backend or os.environ.get("COLORIZER_BACKEND", "auto")
+        if backend not in ("auto", "torch", "onnx"):
+            raise ColorizerError(f"backend must be one of auto, torch, onnx, not {backend!r}")
         net, meta = load_checkpoint(path, build=_build)
         learned = None
         if fill is not None:
             from .fill import LearnedFill
             learned = LearnedFill.load(fill)
-        return cls(net, float(meta.get("threshold", 0.5)), meta, learned)
+        runner = None
+        if backend != "torch":
+            try:
+                from ..onnx_backend import cached_export
+                from .runtime import OnnxDetector, export_detector
+                runner = cached_export(path, lambda ckpt, out: export_detector(net, meta, out), OnnxDetector)
+            except (ColorizerError, ImportError) as exc:
+                if backend == "onnx":
+                    raise ColorizerError(f"{path}: the detector cannot run on ONNX Runtime ({exc})") from None
+                log.warning("%s: detecting with PyTorch, ONNX Runtime is unavailable (%s)", Path(path).name, exc)
+        return cls(net, float(meta.get("threshold", 0.5)), meta, learned, runner)
+
+    @property
+    def backend(self) -> str:
+        return "pytorch" if self.runner is self.net else "onnxruntime"
 
     @torch.inference_mode()
     def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> torch.Tensor:
@@ -178,7 +201,7 @@ class Repairer:
         ph, pw = (-h) % m, (-w) % m
         if ph or pw:  # reflect where it can, replicate a side too short to reflect
             x = F.pad(x, (0, pw, 0, ph), mode="reflect" if min(h, w) > max(ph, pw) else "replicate")
-        p = torch.sigmoid(self.net(x)[..., :h, :w].float())
+        p = torch.sigmoid(self.runner(x)[..., :h, :w].float())
         if tuple(p.shape[-2:]) != shape:
             p = F.interpolate(p, size=shape, mode="bilinear", align_corners=False)
         return p

@@ -29,7 +29,7 @@ from ..color import photo_l
 from ..evaluation.aging import age_one, seeded_generator
 from ..evaluation.defects import SCAN_ONLY, _crack_cover, _discs, _u, crack_shapes
 from ..repair.fill import FillNet, _build, save_fill
-from .repair import PhotoSet, _collate, training_files
+from .repair import PhotoSet, training_files
 from .stretches import Stretches
 
 log = logging.getLogger("colorizer.fill")
@@ -48,6 +48,7 @@ class FillTrainConfig:
     width: int = 16
     lr: float = 2e-3
     hole_width: tuple = (3.0, 16.0)  # px, at most each mask's own width (its wide, spalled parts stay wide)
+    residual: bool = False  # the network corrects Telea's fill (FillNet's residual) instead of painting the hole
     checkpoint_every: int = 100
     seed: int = 0
     threads: int = 2
@@ -82,7 +83,19 @@ class HoleSet(PhotoSet):
             c = torch.rand(1, 2, generator=g) * cfg.crop + torch.randn(int(_u(g, 1, 4)), 2, generator=g) * _u(g, 1, 3)
             cover = torch.maximum(cover, _discs(yy, xx, c, _u(g, 1.5, 6) * torch.rand(len(c), generator=g) + 1.5, 1.0))
         hole = F.max_pool2d((cover >= 0.5).float()[None, None], 3, 1, 1)[0]  # grown by a pixel, as the repair grows it
-        return (lum / 100)[None].float(), hole
+        l01 = (lum / 100)[None].float()
+        if not cfg.residual:
+            return l01, hole, l01
+        import cv2  # Telea's fill, as colorizer.repair.Repairer.fill makes it (radius 3 at the sizes of a scan); on L
+        # in [0, 100]: OpenCV's float Telea is wrong on a plane in [0, 1] (its fill leaves the range)
+        telea = cv2.inpaint(np.ascontiguousarray(lum.numpy(), dtype=np.float32), hole[0].numpy().astype(np.uint8), 3,
+                            cv2.INPAINT_TELEA)
+        return l01, hole, torch.from_numpy(telea / 100)[None].float()
+
+
+def _collate(batch):
+    batch = [b for b in batch if b is not None]
+    return tuple(torch.stack(t) for t in zip(*batch)) if batch else None
 
 
 def loss_fn(pred: torch.Tensor, truth: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
@@ -98,7 +111,7 @@ def train(cfg: FillTrainConfig) -> dict:
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     files = training_files(cfg.data, cfg.crop)
-    net = FillNet(cfg.width)
+    net = FillNet(cfg.width, cfg.residual)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
     stretch = Stretches(Path(cfg.state_dir) if cfg.state_dir else None, cfg.steps, cfg.checkpoint_every, log)
@@ -113,8 +126,8 @@ def train(cfg: FillTrainConfig) -> dict:
             if batch is None:
                 continue
             net.train()
-            lum, hole = batch
-            loss = loss_fn(net(lum, hole), lum, hole)
+            lum, hole, start = batch  # start: the photo (the hole is zeroed inside), or Telea's fill of it
+            loss = loss_fn(net(start, hole), lum, hole)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -130,6 +143,9 @@ def train(cfg: FillTrainConfig) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="train.py inpaint", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for f in fields(FillTrainConfig):
+        if isinstance(f.default, bool):
+            p.add_argument("--" + f.name.replace("_", "-"), action="store_true")
+            continue
         kind = float if isinstance(f.default, tuple) else type(f.default)
         p.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default, nargs=2 if isinstance(f.default, tuple) else None)
     args = vars(p.parse_args(argv))

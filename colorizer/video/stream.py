@@ -195,7 +195,8 @@ def _colorized(colorizer, frames: Iterator, size: int | None, hints: dict | None
             active = active + [list(x) if not isinstance(x, dict) else [x["x"], x["y"], x["color"]] for x in hints[i]]
         if i in refs:
             ref, held = refs[i], False
-        ab, m = colorizer.frame_ab(ls, (h, w), active or None, ref, held)
+        ab, m = colorizer.frame_ab(ls, (h, w), active or None, ref, held,
+                                   smoother.carry_planes if smoother is not None else None)
         # once a frame passes the gate, the shot keeps the reference: a pan drifting off it must not drop its colours
         held = smoother is not None and (held or (m is not None and m.planes is not None))
         if smoother is not None:

@@ -33,6 +33,9 @@ class TemporalSettings:
     sigma: float = 0.08             # lightness mismatch (0..1 units, after matching) at which agreement is 1/e
     smooth: float = 1.5             # px: grain, dust and scratches that change every frame are not a new scene
     cut_correlation: float = 0.8    # below this correlation of warped previous and current L: a new shot
+    reference_carry: float = 0.995  # the same for a reference's matched colours (carry_planes): they stay on what
+    #                                 they were matched to as it moves, new matches only refreshing them slowly
+    reference_floor: float = 0.1    # a carried reference weight below this gives nothing (docs/experiments.md)
 
 
 def _standardize(x: np.ndarray) -> np.ndarray:
@@ -53,6 +56,7 @@ class TemporalSmoother:
         self._l: np.ndarray | None = None        # this frame's lightness (h, w), 0..1
         self._prev_l: np.ndarray | None = None
         self._prev_ab: np.ndarray | None = None  # the last result (h, w, 2), normalized ab
+        self._prev_planes: np.ndarray | None = None  # the last reference planes carried (h, w, 3): a*m, b*m, m
         self._flow: np.ndarray | None = None     # for each pixel of this frame, where it was in the last
         self._agree: np.ndarray | None = None
         self._grids: dict = {}
@@ -92,12 +96,33 @@ class TemporalSmoother:
     def blend(self, ab: np.ndarray) -> np.ndarray:
         """This frame's own prediction (h, w, 2) -> what to show: blended with the last result moved along the
         motion, or the prediction itself at the start of a shot."""
-        ab = ab.astype(np.float32)
-        if self._flow is not None:
-            w = self.s.carry * self._agree
-            ab = w * self._warp(self._prev_ab, self._flow) + (1 - w) * ab
-        self._prev_ab = ab
-        return ab
+        carry = self.s.carry
+        if self._prev_planes is not None:  # where a reference's colour holds, the colour is carried as it is
+            m = np.clip(self._prev_planes[..., 2:3], 0.0, 1.0)
+            carry = carry + (self.s.reference_carry - carry) * m
+        self._prev_ab = self._carried(ab.astype(np.float32), self._prev_ab, carry)
+        return self._prev_ab
+
+    def _carried(self, x: np.ndarray, prev: np.ndarray | None, carry) -> np.ndarray:
+        if self._flow is None or prev is None or prev.shape != x.shape:
+            return x
+        w = carry * self._agree
+        return w * self._warp(prev, self._flow) + (1 - w) * x
+
+    def carry_planes(self, planes: np.ndarray | None) -> np.ndarray | None:
+        """A reference's hint planes for this frame (h, w, 3: a, b, mask; colorizer.reference) -> the planes to use:
+        blended with the last ones moved along the motion, as `blend` does the colours but holding longer
+        (reference_carry). Matched afresh in every frame, a reference's colours stay fixed to the frame's 8 px cells
+        while the picture moves under them, each pixel's source jumping a cell every few frames: carried, they move
+        with what they were matched to. The mask becomes a weight; below reference_floor a pixel takes nothing."""
+        if planes is None:
+            self._prev_planes = None
+            return None
+        m = planes[..., 2:3].astype(np.float32)
+        x = self._carried(np.concatenate([planes[..., :2] * m, m], -1), self._prev_planes, self.s.reference_carry)
+        self._prev_planes = x
+        m = x[..., 2:3]
+        return np.concatenate([x[..., :2] / np.maximum(m, 1e-6), m], -1) * (m >= self.s.reference_floor)
 
     def track(self, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         """Points (x, y in working-size pixels) of the last frame -> where they are in this one, along the
