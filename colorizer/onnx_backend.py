@@ -148,27 +148,22 @@ def cached_export(checkpoint: str | os.PathLike, export=None, load=None):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def open_session(path: str | os.PathLike, threads: int | None = None):
-    """(an ONNX Runtime CPU session, the colorizer metadata embedded in the file)."""
-    import onnxruntime as ort
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads or torch.get_num_threads()
-    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # do not starve torch's threads
-    try:
-        session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # noqa: BLE001 - any load failure is a bad file
-        raise ColorizerError(f"{path}: not a loadable ONNX model ({exc})") from None
-    raw = session.get_modelmeta().custom_metadata_map.get(META_KEY)
-    if raw is None:
-        raise ColorizerError(f"{path}: an ONNX file without colorizer metadata (export it with `colorizer export`)")
-    return session, json.loads(raw)
-
-
 class OnnxModel:
     """Duck-types the part of a ColorModel that Colorizer uses: output_kind and predict_ab."""
 
     def __init__(self, path: str | os.PathLike, threads: int | None = None):
-        self.session, self.metadata = open_session(path, threads)
+        import onnxruntime as ort
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or torch.get_num_threads()
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # do not starve torch's threads
+        try:
+            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - any load failure is a bad file
+            raise ColorizerError(f"{path}: not a loadable ONNX model ({exc})") from None
+        raw = self.session.get_modelmeta().custom_metadata_map.get(META_KEY)
+        if raw is None:
+            raise ColorizerError(f"{path}: an ONNX file without colorizer metadata (export it with `colorizer export`)")
+        self.metadata = json.loads(raw)
         self.key = self.metadata.get("onnx_output", "ab")
         self.output_kind = "classification" if self.key == "logits" else "regression"
         self.accepts_hints = any(i.name == "hints" for i in self.session.get_inputs())

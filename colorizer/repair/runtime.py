@@ -8,23 +8,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from ..errors import ColorizerError
-from ..onnx_backend import open_session, write_onnx
+from ..onnx_backend import OnnxModel, write_onnx
 
 TOLERANCE = 1e-3  # logits: far below what moves a pixel across the threshold
 
 
-class OnnxDetector:
-    """A DefectNet's forward on ONNX Runtime: (B, 1, H, W) lightness in [0, 1] -> logits, as DefectNet."""
-
-    def __init__(self, path: str | os.PathLike, threads: int | None = None):
-        self.session, self.metadata = open_session(path, threads)
+class OnnxDetector(OnnxModel):
+    """A DefectNet's forward on ONNX Runtime: (B, 1, H, W) lightness in [0, 1] -> logits, as DefectNet. The colour
+    models' loader (one input "l", the metadata embedded), its output the logits rather than ab."""
 
     def __call__(self, l01: torch.Tensor) -> torch.Tensor:
-        return torch.from_numpy(self.session.run(None, {"l": np.ascontiguousarray(l01.cpu().numpy(), np.float32)})[0])
+        return super().__call__(l01)[self.key]
 
 
 def export_detector(net: torch.nn.Module, meta: dict, out: str | os.PathLike) -> None:
