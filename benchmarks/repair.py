@@ -6,7 +6,9 @@
             repair, against the clean photo's.
   clean     the share of pixels flagged on clean photos: val's tuning photos and val-ood, at 256 x 256.
   speed     a 1-megapixel photo (1155 x 866) detected and repaired, median of --repeats runs (after a warm-up), on
-            the backend the repair loads with (ONNX Runtime on a CPU, $COLORIZER_BACKEND=torch for PyTorch).
+            the backend the repair loads with (ONNX Runtime on a CPU, $COLORIZER_BACKEND=torch for PyTorch); and
+            the same photo made a cracked print (repair/cracks/val's shapes), where the fill (the learned one
+            too, where one ships) has damage everywhere to fill.
   by kind   with --by-kind N: recall and precision with each kind of defect drawn alone, on N of the val-ood photos.
   prints    the same val-ood photos at --print-side (384) px made cracked old prints: real crack shapes of
             repair/cracks/val (never trained on) beside the drawn kinds, then scanned (soft, faded, grain, JPEG;
@@ -145,19 +147,29 @@ def clean_share(r: Repairer, images: list[np.ndarray]) -> float:
     return round(float(np.mean([r.find(photo_l(rgb).numpy()).mean() for rgb in images])), 5)
 
 
-def speed(r: Repairer, repeats: int) -> dict:
+def speed(r: Repairer, repeats: int, shapes=()) -> dict:
     rng = np.random.default_rng(0)
     y, x = np.mgrid[0:866, 0:1155]
     photo = (128 + 60 * np.sin(x / 40) * np.cos(y / 55) + rng.normal(0, 6, x.shape)).clip(0, 255).astype(np.uint8)
     photo[400:402, 100:1000] = 250  # a scratch, so the fill runs too
-    repair_photo(photo, r)
+    out = {"megapixels": round(photo.size / 1e6, 2), "seconds_median": _median_time(r, photo, repeats),
+           "threads": torch.get_num_threads(), "backend": r.backend}
+    if shapes:  # the same photo made a cracked print: the fill's share of the time where the damage is everywhere
+        damaged, mask, _ = cracked_print(torch.from_numpy(photo / 2.55).float(), seeded_generator("repair-speed", 0), shapes)
+        cracked = (damaged.numpy() * 2.55).clip(0, 255).round().astype(np.uint8)
+        out["cracked_print"] = {"mask_share": round(float(mask.float().mean()), 4),
+                                "seconds_median": _median_time(r, cracked, repeats)}
+    return out
+
+
+def _median_time(r: Repairer, photo: np.ndarray, repeats: int) -> float:
+    repair_photo(photo, r)  # warm-up
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         repair_photo(photo, r)
         times.append(time.perf_counter() - t0)
-    return {"megapixels": round(photo.size / 1e6, 2), "seconds_median": round(statistics.median(times), 4),
-            "threads": torch.get_num_threads(), "backend": r.backend}
+    return round(statistics.median(times), 4)
 
 
 def main() -> None:
@@ -184,8 +196,9 @@ def main() -> None:
            "defects_val_ood": defect_figures(r, ood_images),
            "clean_flagged_val": clean_share(r, tuning_set(root / "val", args.val_images, 256, min_side=128).images),
            "clean_flagged_val_ood": clean_share(r, ood_images),
-           "speed_1mp": speed(r, args.repeats)}
+           }
     cracks = root / "repair" / "cracks" / "val"
+    out["speed_1mp"] = speed(r, args.repeats, crack_shapes(str(cracks)) if cracks.is_dir() else ())
     if cracks.is_dir():
         out["prints_val_ood"] = print_figures(r, load_eval_set(ood, args.print_side).images, crack_shapes(str(cracks)))
     d = out["defects_val_ood"]
@@ -205,7 +218,9 @@ def main() -> None:
                   f"damaged {w['psnr_damaged']:.2f} dB, Telea {w['psnr_telea']:.2f} dB"
                   + (f", learned {w['psnr_learned']:.2f} dB ({w['psnr_learned'] - w['psnr_telea']:+.2f})" if "psnr_learned" in w else ""))
     s = out["speed_1mp"]
-    print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads, {s['backend']})")
+    print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads, {s['backend']})"
+          + (f"; made a cracked print ({s['cracked_print']['mask_share']:.1%} damaged) "
+             f"{s['cracked_print']['seconds_median']:.3f} s" if "cracked_print" in s else ""))
     if args.by_kind:
         step = max(1, len(ood_images) // args.by_kind)
         out["by_kind"] = by_kind(r, ood_images[::step][: args.by_kind])

@@ -427,6 +427,53 @@ def test_a_residual_fill_starts_as_telea_exactly():
         FillNet(8, residual=True, colour=True)
 
 
+def test_the_fill_trains_on_a_prints_damage_from_another_fills_weights(tmp_path, monkeypatch):
+    """fill v3 on: the holes are cracked_print's damage (its rim and the scan's blur around them), the truth the
+    undamaged scan, the start Telea's fill of the damaged one; --init-from starts from a saved fill."""
+    from colorizer.repair.fill import FillNet, LearnedFill, save_fill
+    from colorizer.train.inpaint import FillTrainConfig, HoleSet, train
+    root = tmp_path / "photos" / "a"
+    root.mkdir(parents=True)
+    Image.fromarray(skdata.astronaut()).resize((160, 160)).save(root / "0.png")
+    (tmp_path / "cracks" / "train").mkdir(parents=True)
+    m = np.zeros((120, 160), np.uint8)
+    m[50:54, 10:150] = 255
+    m[20:100, 70:73] = 255
+    Image.fromarray(m).convert("1").save(tmp_path / "cracks" / "train" / "c.png")
+    cfg = FillTrainConfig(data=str(root.parent), cracks=str(tmp_path / "cracks"), out=str(tmp_path / "fill.safetensors"),
+                          steps=1, batch_size=1, crop=64, workers=0, residual=True, prints=True)
+    files = sorted(root.glob("*.png"))
+    truth, hole, start = next(x for x in (HoleSet(files, cfg, e)[0] for e in range(20)) if x[1].any())
+    assert truth.shape == hole.shape == start.shape == (1, 64, 64)
+    assert (start - truth).abs()[hole > 0].mean() > (start - truth).abs()[hole == 0].mean()  # the damage is in the hole
+    start_from = tmp_path / "v2.safetensors"
+    net = FillNet(16, residual=True)
+    torch.nn.init.constant_(net.head.bias, 0.05)
+    save_fill(start_from, net, {"kind": "fill"})
+    train(FillTrainConfig(**{**cfg.__dict__, "init_from": str(start_from)}))
+    trained = LearnedFill.load(cfg.out).net
+    assert float(trained.head.bias.detach()) > 0.03  # one step from the saved fill's weights, not from zero
+
+
+def test_the_fill_batches_its_tiles_as_it_fills_them_one_by_one(monkeypatch):
+    from colorizer.repair import fill
+    torch.manual_seed(0)
+    net = fill.FillNet(8, residual=True)
+    torch.nn.init.normal_(net.head.weight, std=0.05)
+    learned = fill.LearnedFill(net)
+    rng = np.random.default_rng(0)
+    plane = (rng.random((300, 410)) * 100).astype(np.float32)
+    mask = np.zeros(plane.shape, bool)
+    mask[50:60, 20:400] = True  # tiles of a full size and the edge's narrower ones
+    mask[100:290, 200:208] = True
+    import cv2
+    filled = cv2.inpaint(plane, mask.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    batched = learned.fill(plane, mask, filled, 100.0)
+    monkeypatch.setattr(fill, "BATCH", 1)
+    alone = learned.fill(plane, mask, filled, 100.0)
+    assert (batched != filled).sum() > 1000 and np.abs(batched - alone).max() < 1e-3
+
+
 def test_the_detector_on_onnx_runtime_finds_what_pytorch_finds(shipped, tmp_path, monkeypatch):
     monkeypatch.setenv("COLORIZER_CACHE", str(tmp_path / "cache"))
     fast = Repairer.load(REPAIR_CHECKPOINT, backend="onnx")

@@ -23,6 +23,7 @@ ARCH = "fill-net"
 WIDE = 5.0     # px: damage at least this wide is filled by the network (below it, Telea is as good)
 TILE = 96      # the tiles the network fills, each read with CONTEXT px around it
 CONTEXT = 16
+BATCH = 8      # tiles a forward pass
 
 
 def local_width(mask: np.ndarray) -> np.ndarray:
@@ -117,20 +118,23 @@ class LearnedFill:
         out = filled.copy()
         h, w = mask.shape
         ys, xs = np.nonzero(wide)
-        tiles = sorted({(y // TILE, x // TILE) for y, x in zip(ys, xs)})
-        for ty, tx in tiles:
+        src = filled if self.net.residual else plane  # a residual network corrects Telea's fill
+        groups: dict[tuple[int, int], list] = {}  # tiles of one shape go through the network together: a batch of 8
+        for ty, tx in sorted({(y // TILE, x // TILE) for y, x in zip(ys, xs)}):  # costs a quarter a tile of one
             y0, x0 = ty * TILE, tx * TILE
-            y1, x1 = min(h, y0 + TILE), min(w, x0 + TILE)
-            r0, c0 = max(0, y0 - CONTEXT), max(0, x0 - CONTEXT)
-            r1, c1 = min(h, y1 + CONTEXT), min(w, x1 + CONTEXT)
-            hole = torch.from_numpy(mask[r0:r1, c0:c1].astype(np.float32))[None, None]
-            src = filled if self.net.residual else plane  # a residual network corrects Telea's fill
-            l01 = torch.from_numpy(np.asarray(src[r0:r1, c0:c1], np.float32) / peak)[None, None]
-            ph, pw = (-hole.shape[-2]) % FillNet.MULTIPLE, (-hole.shape[-1]) % FillNet.MULTIPLE
-            pred = self.net(F.pad(l01, (0, pw, 0, ph), mode="replicate"), F.pad(hole, (0, pw, 0, ph)))
-            pred = pred[0, 0, :r1 - r0, :c1 - c0].numpy() * peak
-            sel = wide[y0:y1, x0:x1]
-            out[y0:y1, x0:x1][sel] = pred[y0 - r0:y1 - r0, x0 - c0:x1 - c0][sel]
+            box = (y0, x0, min(h, y0 + TILE), min(w, x0 + TILE))
+            read = (max(0, y0 - CONTEXT), max(0, x0 - CONTEXT), min(h, box[2] + CONTEXT), min(w, box[3] + CONTEXT))
+            groups.setdefault((read[2] - read[0], read[3] - read[1]), []).append((box, read))
+        for (th, tw), tiles in groups.items():
+            ph, pw = (-th) % FillNet.MULTIPLE, (-tw) % FillNet.MULTIPLE
+            for k in range(0, len(tiles), BATCH):
+                part = tiles[k:k + BATCH]
+                cut = lambda a: np.stack([a[r0:r1, c0:c1] for _, (r0, c0, r1, c1) in part]).astype(np.float32)  # noqa: E731
+                hole, l01 = torch.from_numpy(cut(mask))[:, None], torch.from_numpy(cut(src) / peak)[:, None]
+                pred = self.net(F.pad(l01, (0, pw, 0, ph), mode="replicate"), F.pad(hole, (0, pw, 0, ph)))
+                for p, ((y0, x0, y1, x1), (r0, c0, _, _)) in zip(pred[:, 0, :th, :tw].numpy() * peak, part):
+                    sel = wide[y0:y1, x0:x1]
+                    out[y0:y1, x0:x1][sel] = p[y0 - r0:y1 - r0, x0 - c0:x1 - c0][sel]
         return out
 
 

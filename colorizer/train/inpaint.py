@@ -25,9 +25,10 @@ import torch.nn.functional as F
 from PIL import Image
 from torch.utils.data import DataLoader
 
+from ..checkpoints import load_checkpoint
 from ..color import photo_l
 from ..evaluation.aging import age_one, seeded_generator
-from ..evaluation.defects import SCAN_ONLY, _crack_cover, _discs, _u, crack_shapes
+from ..evaluation.defects import SCAN_ONLY, _crack_cover, _discs, _u, crack_shapes, cracked_print
 from ..repair.fill import FillNet, _build, save_fill
 from .repair import PhotoSet, training_files
 from .stretches import Stretches
@@ -49,6 +50,9 @@ class FillTrainConfig:
     lr: float = 2e-3
     hole_width: tuple = (3.0, 16.0)  # px, at most each mask's own width (its wide, spalled parts stay wide)
     residual: bool = False  # the network corrects Telea's fill (FillNet's residual) instead of painting the hole
+    prints: bool = False    # the holes are a cracked print's damage as the benchmark renders it (cracked_print: the
+                            # paper's white, its darker rim, the scan's blur and grain), the truth its undamaged scan
+    init_from: str = ""     # start from this fill's weights (same width and kind) with a fresh schedule
     checkpoint_every: int = 100
     seed: int = 0
     threads: int = 2
@@ -71,6 +75,8 @@ class HoleSet(PhotoSet):
                          Image.BICUBIC if k > 1 else Image.BOX)
         y, x = int(_u(g, 0, img.height - cfg.crop + 1)), int(_u(g, 0, img.width - cfg.crop + 1))
         lum = photo_l(np.asarray(img)[y:y + cfg.crop, x:x + cfg.crop])
+        if cfg.prints:
+            return self._print(lum, g)
         if _u(g) < 0.5:
             lum = age_one(lum, g, SCAN_ONLY)[0]
         shapes = crack_shapes(str(Path(cfg.cracks) / "train"))
@@ -86,11 +92,23 @@ class HoleSet(PhotoSet):
         l01 = (lum / 100)[None].float()
         if not cfg.residual:
             return l01, hole, l01
-        import cv2  # Telea's fill, as colorizer.repair.Repairer.fill makes it (radius 3 at the sizes of a scan); on L
-        # in [0, 100]: OpenCV's float Telea is wrong on a plane in [0, 1] (its fill leaves the range)
-        telea = cv2.inpaint(np.ascontiguousarray(lum.numpy(), dtype=np.float32), hole[0].numpy().astype(np.uint8), 3,
-                            cv2.INPAINT_TELEA)
-        return l01, hole, torch.from_numpy(telea / 100)[None].float()
+        return l01, hole, _telea(lum, hole)
+
+    def _print(self, lum: torch.Tensor, g: torch.Generator):
+        """The crop made a cracked print (the benchmark's rendering with the training shapes): (its undamaged scan,
+        the mask grown by a pixel as the repair grows it, Telea's fill of the damaged scan)."""
+        damaged, mask, clean = cracked_print(lum, g, crack_shapes(str(Path(self.cfg.cracks) / "train")))
+        hole = F.max_pool2d(mask.float()[None, None], 3, 1, 1)[0]
+        return (clean / 100)[None].float(), hole, _telea(damaged, hole)
+
+
+def _telea(lum: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
+    """Telea's fill as colorizer.repair.Repairer.fill makes it (radius 3 at the sizes of a scan), in [0, 1]. On L in
+    [0, 100]: OpenCV's float Telea is wrong on a plane in [0, 1] (its fill leaves the range)."""
+    import cv2
+    telea = cv2.inpaint(np.ascontiguousarray(lum.numpy(), dtype=np.float32), hole[0].numpy().astype(np.uint8), 3,
+                        cv2.INPAINT_TELEA)
+    return torch.from_numpy(telea / 100)[None].float()
 
 
 def _collate(batch):
@@ -115,6 +133,8 @@ def train(cfg: FillTrainConfig) -> dict:
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
     stretch = Stretches(Path(cfg.state_dir) if cfg.state_dir else None, cfg.steps, cfg.checkpoint_every, log)
+    if cfg.init_from:
+        net.load_state_dict(load_checkpoint(cfg.init_from, build=_build)[0].state_dict())
     stretch.resume(net, sched, _build)
     log.info("%d training photos, %d steps of %d", len(files), cfg.steps, cfg.batch_size)
     epoch = stretch.step // max(1, len(files) // cfg.batch_size)
