@@ -366,6 +366,7 @@ def repair_card(path: Path) -> list[str]:
               f"`{cfg['cracks']}/train` (DeepCrack's hand-annotated masks, Liu et al. 2019), then scanned"
               if cfg.get("cracks") else "")
     out = [f"## {path.stem}", "",
+           *([f"- release: {meta['release']} (the page's summary names it where it ran)"] if meta.get("release") else []),
            f"- what: scratches, cracks, dust and hairs found (`colorizer/repair/`, architecture `{meta['arch']}` "
            f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness{coarse}, {reading}, the two maps "
            f"averaged) and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
