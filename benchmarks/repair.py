@@ -38,7 +38,7 @@ import torch  # noqa: E402
 
 from colorizer.checkpoints import update_metadata  # noqa: E402
 from colorizer.color import photo_l  # noqa: E402
-from colorizer.evaluation.aging import seeded_generator  # noqa: E402
+from colorizer.evaluation.aging import gray_photo, seeded_generator  # noqa: E402
 from colorizer.evaluation.defects import (DEFAULT_DEFECTS, KINDS, WIDTHS, MaskCounts, crack_shapes,  # noqa: E402
                                           cracked_print, dilate, draw_defects, local_width)
 from colorizer.evaluation.evaluate import load_eval_set, tuning_set  # noqa: E402
@@ -155,8 +155,8 @@ def speed(r: Repairer, repeats: int, shapes=()) -> dict:
     out = {"megapixels": round(photo.size / 1e6, 2), "seconds_median": _median_time(r, photo, repeats),
            "threads": torch.get_num_threads(), "backend": r.backend}
     if shapes:  # the same photo made a cracked print: the fill's share of the time where the damage is everywhere
-        damaged, mask, _ = cracked_print(torch.from_numpy(photo / 2.55).float(), seeded_generator("repair-speed", 0), shapes)
-        cracked = (damaged.numpy() * 2.55).clip(0, 255).round().astype(np.uint8)
+        damaged, mask, _ = cracked_print(photo_l(np.repeat(photo[..., None], 3, -1)), seeded_generator("repair-speed", 0), shapes)
+        cracked = gray_photo(damaged)
         out["cracked_print"] = {"mask_share": round(float(mask.float().mean()), 4),
                                 "seconds_median": _median_time(r, cracked, repeats)}
     return out
@@ -195,12 +195,12 @@ def main() -> None:
     out = {"checkpoint": args.checkpoint, "fill": Path(args.fill).name if args.fill else "Telea", "threshold": r.threshold,
            "defects_val_ood": defect_figures(r, ood_images),
            "clean_flagged_val": clean_share(r, tuning_set(root / "val", args.val_images, 256, min_side=128).images),
-           "clean_flagged_val_ood": clean_share(r, ood_images),
-           }
+           "clean_flagged_val_ood": clean_share(r, ood_images)}
     cracks = root / "repair" / "cracks" / "val"
-    out["speed_1mp"] = speed(r, args.repeats, crack_shapes(str(cracks)) if cracks.is_dir() else ())
-    if cracks.is_dir():
-        out["prints_val_ood"] = print_figures(r, load_eval_set(ood, args.print_side).images, crack_shapes(str(cracks)))
+    shapes = crack_shapes(str(cracks)) if cracks.is_dir() else ()
+    out["speed_1mp"] = speed(r, args.repeats, shapes)
+    if shapes:
+        out["prints_val_ood"] = print_figures(r, load_eval_set(ood, args.print_side).images, shapes)
     d = out["defects_val_ood"]
     print(f"defects on {d['photos']} val-ood photos (256 px, defects only): precision {d['precision']:.3f} recall "
           f"{d['recall']:.3f} F1 {d['f1']:.3f}; L inside the true mask: {d['psnr_in_mask_damaged']:.2f} dB damaged, "

@@ -96,6 +96,11 @@ def save_fill(path: str | os.PathLike, net: FillNet, metadata: dict) -> None:
     save_checkpoint(path, net, metadata)
 
 
+def _cut(plane: np.ndarray, tiles: list) -> np.ndarray:
+    """The tiles' read boxes of a plane (all of one shape), stacked as float32 (N, h, w)."""
+    return np.stack([plane[r0:r1, c0:c1] for _, (r0, c0, r1, c1) in tiles]).astype(np.float32)
+
+
 class LearnedFill:
     """A loaded FillNet: fills the wide parts of a mask on one plane, tile by tile."""
 
@@ -129,8 +134,8 @@ class LearnedFill:
             ph, pw = (-th) % FillNet.MULTIPLE, (-tw) % FillNet.MULTIPLE
             for k in range(0, len(tiles), BATCH):
                 part = tiles[k:k + BATCH]
-                cut = lambda a: np.stack([a[r0:r1, c0:c1] for _, (r0, c0, r1, c1) in part]).astype(np.float32)  # noqa: E731
-                hole, l01 = torch.from_numpy(cut(mask))[:, None], torch.from_numpy(cut(src) / peak)[:, None]
+                hole = torch.from_numpy(_cut(mask, part))[:, None]
+                l01 = torch.from_numpy(_cut(src, part) / peak)[:, None]
                 pred = self.net(F.pad(l01, (0, pw, 0, ph), mode="replicate"), F.pad(hole, (0, pw, 0, ph)))
                 for p, ((y0, x0, y1, x1), (r0, c0, _, _)) in zip(pred[:, 0, :th, :tw].numpy() * peak, part):
                     sel = wide[y0:y1, x0:x1]
