@@ -23,7 +23,7 @@ import torch
 from numba import njit
 
 from .color import _RGB_FROM_XYZ, _WHITE_D65, _XYZ_FROM_RGB, AB_SCALE, GRAY_STEPS, L_CENTER, L_SCALE, _linear_lut, gray_table
-from .threads import pool
+from .threads import cpu_workers, pool
 
 
 def _cie_f(y: np.ndarray) -> np.ndarray:
@@ -142,7 +142,7 @@ def _tone_rows(fill, px, p_rows, y0s, y1s, wys, row0, row1, y_table, f_table, ce
 
 _PIXELS_PER_TASK = 512 * 1024
 def _pool():
-    return pool("pixels", max(1, min(4, torch.get_num_threads(), os.cpu_count() or 1)))
+    return pool("pixels", cpu_workers())
 
 
 def _over_rows(kernel, rows: int, row_pixels: int, head: tuple, tail: tuple) -> None:

@@ -3,11 +3,20 @@ concurrent requests included). The work they run is compiled or C code that rele
 from __future__ import annotations
 
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
+
+import torch
 
 
 @functools.cache
 def pool(name: str, workers: int) -> ThreadPoolExecutor:
-    """The pool for one kind of work: 'pixels' (colorizer.join's row blocks), 'decode' (full-size JPEG
+    """The pool for one kind of work: 'pixels' (colorizer.join's row blocks, the repair's bands of Telea's fill), 'decode' (full-size JPEG
     decodes that overlap the model)."""
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"colorizer-{name}")
+
+
+def cpu_workers() -> int:
+    """How many threads pixel work is split over: torch's thread count (what the user or the app set), at most the
+    CPUs and four."""
+    return max(1, min(4, torch.get_num_threads(), os.cpu_count() or 1))

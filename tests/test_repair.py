@@ -476,6 +476,29 @@ def test_the_fill_batches_its_tiles_as_it_fills_them_one_by_one(monkeypatch):
     assert (batched != filled).sum() > 1000 and np.abs(batched - alone).max() < 1e-3
 
 
+def test_telea_in_bands_on_threads_fills_the_same_pixels_as_one_call(monkeypatch):
+    import cv2
+    from colorizer.repair import detect
+    monkeypatch.setattr(detect, "cpu_workers", lambda: 3)
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:800, 0:640]
+    photo = (120 + 60 * np.sin(x / 23) * np.cos(y / 31) + rng.normal(0, 8, x.shape)).clip(0, 255).astype(np.uint8)
+    mask = np.zeros(photo.shape, np.uint8)
+    mask[:, 300:304] = 1  # a crack across every band's edge, and one along a row
+    mask[266:268, :] = 1
+    mask[rng.random(photo.shape) < 0.002] = 1
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    calls = []
+    real = cv2.inpaint
+    monkeypatch.setattr(cv2, "inpaint", lambda *a: calls.append(a[0].shape) or real(*a))
+    for img in (np.dstack([photo, photo // 2, 255 - photo]), photo.astype(np.float32)):
+        whole = real(img, mask, 4, cv2.INPAINT_TELEA)
+        calls.clear()
+        banded = detect._telea(img, mask, 4)
+        assert len(calls) == 3 and banded.shape == whole.shape
+        assert np.abs(banded.astype(np.float64) - whole).max() < 1e-3
+
+
 def test_the_detector_on_onnx_runtime_finds_what_pytorch_finds(shipped, tmp_path, monkeypatch):
     monkeypatch.setenv("COLORIZER_CACHE", str(tmp_path / "cache"))
     fast = Repairer.load(REPAIR_CHECKPOINT, backend="onnx")
