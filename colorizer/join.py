@@ -16,8 +16,6 @@ The constants are colorizer.color's; this module re-expresses that conversion pe
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import torch
 from numba import njit

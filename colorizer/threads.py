@@ -11,8 +11,8 @@ import torch
 
 @functools.cache
 def pool(name: str, workers: int) -> ThreadPoolExecutor:
-    """The pool for one kind of work: 'pixels' (colorizer.join's row blocks, the repair's bands of Telea's fill), 'decode' (full-size JPEG
-    decodes that overlap the model)."""
+    """The pool for one kind of work: 'pixels' (colorizer.join's row blocks, the repair's bands of Telea's fill),
+    'decode' (full-size JPEG decodes that overlap the model)."""
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"colorizer-{name}")
 
 

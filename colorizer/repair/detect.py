@@ -38,8 +38,8 @@ from ..color import denormalize_l
 from ..errors import ColorizerError
 from ..imageio import ImageInput, LoadedImage, load_image, open_image
 from ..join import luminance
-from ..threads import cpu_workers, pool
 from ..models.pretrained import load_lite_encoder, to_lite_input
+from ..threads import cpu_workers, pool
 from .edit import DefectEdit, _fit
 
 log = logging.getLogger("colorizer")
@@ -290,7 +290,7 @@ def _telea(img: np.ndarray, m: np.ndarray, radius: int) -> np.ndarray:
         cuts.append(lo + int(np.argmin(per_row[lo:hi])))
     cuts.append(h)
     bands = list(zip(cuts, cuts[1:]))
-    jobs = [pool("pixels", n).submit(cv2.inpaint, np.ascontiguousarray(img[max(0, a - BAND_MARGIN):b + BAND_MARGIN]),
+    jobs = [pool("pixels", cpu_workers()).submit(cv2.inpaint, np.ascontiguousarray(img[max(0, a - BAND_MARGIN):b + BAND_MARGIN]),
                                      np.ascontiguousarray(m[max(0, a - BAND_MARGIN):b + BAND_MARGIN]), radius,
                                      cv2.INPAINT_TELEA) for a, b in bands]
     return np.concatenate([j.result()[a - max(0, a - BAND_MARGIN):][:b - a] for j, (a, b) in zip(jobs, bands)])
