@@ -6,8 +6,6 @@ import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import torch
-
 
 @functools.cache
 def pool(name: str, workers: int) -> ThreadPoolExecutor:
@@ -18,5 +16,6 @@ def pool(name: str, workers: int) -> ThreadPoolExecutor:
 
 def cpu_workers() -> int:
     """How many threads pixel work is split over: torch's thread count (what the user or the app set), at most the
-    CPUs and four."""
+    CPUs and four. (torch is imported here, not above: the command line checks its arguments before loading it.)"""
+    import torch
     return max(1, min(4, torch.get_num_threads(), os.cpu_count() or 1))
