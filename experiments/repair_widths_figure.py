@@ -1,10 +1,11 @@
 """Cracked portraits as benchmarks/repair.py renders its prints (val-ood/portraits at 384 px, the crack shapes of
 repair/cracks/val, scanned), cropped where the damage is of each of the benchmark's widths (< 3, 3-6, >= 6 px):
-the scan | detected and repaired (--repair, the shipped detector by default, with its fill) | Telea given the true mask | the learned fill given the
-true mask (--fill) | the undamaged scan. Each crop's PSNR of L inside the true mask is printed.
+the scan | detected and repaired (--repair, the shipped detector by default, with its fill) | Telea given the true
+mask | the learned fill given the true mask (--fill) | the undamaged scan. Each crop's PSNR of L inside the true mask
+is printed.
 
     python experiments/repair_widths_figure.py --data ../shared/data --repair weights/repair.safetensors \
-        --fill recipes/fill-v3/model.safetensors -o docs/images/repair-widths.jpg
+        --fill recipes/fill-v3/fill-v3.safetensors -o docs/images/repair-widths.jpg
 """
 from __future__ import annotations
 
@@ -58,10 +59,11 @@ def main() -> None:
     prints = [tuple(t.numpy() for t in cracked_print(photo_l(rgb), seeded_generator("repair-widths", i), shapes))
               for i, rgb in enumerate(images)]
     gray = lambda lum: Image.fromarray(l_to_gray_u8(torch.as_tensor(lum)).numpy())  # noqa: E731
+    widths = [local_width(m) for _, m, _ in prints]
     rows, used = [], set()
-    for lo, hi in WIDTHS:
-        (count, y, x), i = max((best_window(m & (w >= lo) & (w < hi)), i) for i, (_, m, _, w) in
-                               enumerate((d, m, c, local_width(m)) for d, m, c in prints) if i not in used)
+    for lo, hi in WIDTHS:  # each width's crop from a portrait of its own
+        (count, y, x), i = max((best_window(m & (w >= lo) & (w < hi)), i)
+                               for i, ((_, m, _), w) in enumerate(zip(prints, widths)) if i not in used)
         used.add(i)
         damaged, mask, clean = prints[i]
         f = damaged.astype(np.float32)

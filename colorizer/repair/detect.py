@@ -289,11 +289,11 @@ def _telea(img: np.ndarray, m: np.ndarray, radius: int) -> np.ndarray:
         lo, hi = k * h // n - h // (8 * n), k * h // n + h // (8 * n)
         cuts.append(lo + int(np.argmin(per_row[lo:hi])))
     cuts.append(h)
-    bands = list(zip(cuts, cuts[1:]))
-    jobs = [pool("pixels", cpu_workers()).submit(cv2.inpaint, np.ascontiguousarray(img[max(0, a - BAND_MARGIN):b + BAND_MARGIN]),
-                                     np.ascontiguousarray(m[max(0, a - BAND_MARGIN):b + BAND_MARGIN]), radius,
-                                     cv2.INPAINT_TELEA) for a, b in bands]
-    return np.concatenate([j.result()[a - max(0, a - BAND_MARGIN):][:b - a] for j, (a, b) in zip(jobs, bands)])
+    reads = [(max(0, a - BAND_MARGIN), b + BAND_MARGIN) for a, b in zip(cuts, cuts[1:])]  # each band's rows read
+    submit = pool("pixels", cpu_workers()).submit
+    jobs = [submit(cv2.inpaint, np.ascontiguousarray(img[r0:r1]), np.ascontiguousarray(m[r0:r1]), radius,
+                   cv2.INPAINT_TELEA) for r0, r1 in reads]
+    return np.concatenate([j.result()[a - r0:b - r0] for j, (r0, _), a, b in zip(jobs, reads, cuts, cuts[1:])])
 
 
 def _as(f: np.ndarray, dtype) -> np.ndarray:
