@@ -12,7 +12,8 @@ cross-entropy, the rare defect pixels weighted up, plus a soft Dice term; AdamW 
 colorizer.models.pretrained) and train at `lr_encoder` of the rate.
 
 The threshold is chosen on val by a rule stated here: the one with the best mask F1 on val photos with
-defects drawn (seeded) among those flagging at most `max_clean_flag` of the pixels of the same photos clean.
+defects drawn (seeded) among those flagging at most `max_clean_flag` of the pixels of the same photos clean; the
+map's thinning to its ridges (colorizer.repair.thin_to_peaks, a share in PEAK_SHARES) is chosen with it.
 It is saved with the network, beside its figures on val. val-ood is never read here: the benchmark
 (benchmarks/repair.py) reads it.
 
@@ -42,7 +43,7 @@ from ..evaluation.aging import age_one, seeded_generator
 from ..evaluation.defects import DEFAULT_DEFECTS, PRINT_DEFECTS, SCAN_ONLY, MaskCounts, crack_shapes, cracked_print, draw_defects
 from ..evaluation.evaluate import tuning_set
 from ..imageio import find_images, load_image, with_min_side
-from ..repair import DefectNet, Repairer, _build, reading_sides, save_repairer
+from ..repair import DefectNet, Repairer, _build, reading_sides, save_repairer, thin_to_peaks
 from .step import amp_enabled, training_device
 from .stretches import Stretches
 
@@ -68,6 +69,8 @@ class RepairTrainConfig:
                                 # photo shown larger, as a 192 px scan squashed to the evaluation's 256
     lr: float = 3e-3
     pos_weight: float = 4.0     # defect pixels are about 1% of a photo
+    hard_negatives: float = 0.0  # weight of a term on the hardest clean pixels away from any defect (loss_fn)
+    hard_share: float = 0.005   # the share of a batch's far clean pixels that term reads
     clean_p: float = 0.15       # share of photos without defects
     aging_p: float = 0.6        # share also aged as a scan (SCAN_ONLY)
     val_images: int = 200
@@ -146,11 +149,25 @@ def _collate(batch):
     return (torch.stack([b[0] for b in batch]), torch.stack([b[1] for b in batch])) if batch else None
 
 
-def loss_fn(logits: torch.Tensor, mask: torch.Tensor, pos_weight: float) -> torch.Tensor:
-    bce = F.binary_cross_entropy_with_logits(logits, mask, pos_weight=logits.new_tensor(pos_weight))
+def loss_fn(logits: torch.Tensor, mask: torch.Tensor, pos_weight: float, hard_negatives: float = 0.0,
+            hard_share: float = 0.005) -> torch.Tensor:
+    """Weighted cross-entropy plus soft Dice; with `hard_negatives`, plus that weight times the mean cross-entropy of
+    the hardest `hard_share` of the clean pixels more than a pixel from any defect. Why: a detector's false alarms
+    far from the damage sit on the photo's own thin lines and fine texture, a few hundred pixels of a batch's half
+    million, whose gradient the mean over all pixels dilutes; the pixel at a defect's rim is left out, its label
+    being a matter of a pixel either way."""
+    px = F.binary_cross_entropy_with_logits(logits, mask, reduction="none")
+    bce = (px * (1 + (pos_weight - 1) * mask)).mean()
     p = torch.sigmoid(logits)
     dice = 1 - (2 * (p * mask).sum() + 1) / (p.sum() + mask.sum() + 1)
-    return bce + 0.5 * dice
+    loss = bce + 0.5 * dice
+    if hard_negatives:
+        far = F.max_pool2d(mask, 3, stride=1, padding=1) == 0
+        clean = px[far]
+        if clean.numel():
+            k = max(1, int(clean.numel() * hard_share))
+            loss = loss + hard_negatives * clean.topk(k).values.mean()
+    return loss
 
 
 def val_pairs(root: str, n: int, cracks: str = "") -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
@@ -170,18 +187,28 @@ def val_pairs(root: str, n: int, cracks: str = "") -> list[tuple[torch.Tensor, t
     return out
 
 
+PEAK_SHARES = (0.0, 0.5, 0.6, 0.7)  # colorizer.repair.thin_to_peaks's shares the rule tries (0: the map as read)
+
+
 @torch.inference_mode()
 def choose_threshold(r: Repairer, pairs, max_clean_flag: float) -> dict:
-    """The rule above, on (clean, damaged, mask) triples."""
-    probs = [(r.probabilities(damaged).numpy(), mask.numpy(), r.probabilities(clean).numpy()) for clean, damaged, mask in pairs]
-    best = None
-    for th in np.round(np.arange(0.05, 0.96, 0.025), 3):
-        flag = float(np.mean(np.concatenate([c.ravel() >= th for _, _, c in probs])))
-        s = MaskCounts().add(np.concatenate([p.ravel() >= th for p, _, _ in probs]),
-                             np.concatenate([m.ravel() for _, m, _ in probs])).scores()
-        row = {"threshold": float(th), "clean_flagged": flag, **s}
-        if flag <= max_clean_flag and (best is None or s["f1"] > best["f1"]):
-            best = row
+    """The rule above, on (clean, damaged, mask) triples; the map's thinning (PEAK_SHARES) is chosen with the
+    threshold, by the same rule."""
+    share, r.peak_share = r.peak_share, 0.0
+    try:
+        raw = [(r.probabilities(damaged), mask.numpy(), r.probabilities(clean)) for clean, damaged, mask in pairs]
+    finally:
+        r.peak_share = share
+    best = row = None
+    for peak_share in PEAK_SHARES:
+        probs = [(thin_to_peaks(p, peak_share).numpy(), m, thin_to_peaks(c, peak_share).numpy()) for p, m, c in raw]
+        for th in np.round(np.arange(0.05, 0.96, 0.025), 3):
+            flag = float(np.mean(np.concatenate([c.ravel() >= th for _, _, c in probs])))
+            s = MaskCounts().add(np.concatenate([p.ravel() >= th for p, _, _ in probs]),
+                                 np.concatenate([m.ravel() for _, m, _ in probs])).scores()
+            row = {"threshold": float(th), "peak_share": peak_share, "clean_flagged": flag, **s}
+            if flag <= max_clean_flag and (best is None or s["f1"] > best["f1"]):
+                best = row
     return best or {**row, "note": "no threshold met the clean bound: the highest tried"}
 
 
@@ -223,7 +250,7 @@ def train(cfg: RepairTrainConfig) -> dict:
             x, m = (t.to(device, non_blocking=True) for t in batch)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
                 logits = net(x)
-            loss = loss_fn(logits.float(), m, cfg.pos_weight)
+            loss = loss_fn(logits.float(), m, cfg.pos_weight, cfg.hard_negatives, cfg.hard_share)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -235,7 +262,8 @@ def train(cfg: RepairTrainConfig) -> dict:
     r = Repairer(net, 0.5, {"max_detect_side": cfg.max_detect_side})
     chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images, cfg.cracks), cfg.max_clean_flag)
     log.info("threshold chosen on val: %s", chosen)
-    save_repairer(cfg.out, net, {"kind": "defect detector", "threshold": chosen["threshold"], "val": chosen,
+    save_repairer(cfg.out, net, {"kind": "defect detector", "threshold": chosen["threshold"],
+                                 "peak_share": chosen["peak_share"], "val": chosen,
                                  "max_detect_side": cfg.max_detect_side,
                                  "training": asdict(cfg), "history": stretch.history,
                                  "rule": "best mask F1 on val photos with defects drawn, among thresholds flagging at most "
@@ -250,8 +278,9 @@ def rethreshold(path: str | Path, cfg: RepairTrainConfig) -> dict:
     r = Repairer.load(path)
     chosen = choose_threshold(r, val_pairs(cfg.val_data, cfg.val_images, cfg.cracks), cfg.max_clean_flag)
     log.info("threshold chosen again on val: %s (was %s)", chosen, r.threshold)
-    update_metadata(path, {"threshold": chosen["threshold"], "val": chosen,
+    update_metadata(path, {"threshold": chosen["threshold"], "peak_share": chosen["peak_share"], "val": chosen,
                            "threshold_chosen": {"date": datetime.date.today().isoformat(), "was": r.threshold,
+                                                "peak_share_was": r.peak_share,
                                                 "reading_sides": list(reading_sides(256, r.max_side))}})
     return chosen
 
