@@ -1,7 +1,8 @@
 """Cracked portraits as benchmarks/repair.py renders its prints (val-ood/portraits at 384 px, the crack shapes of
 repair/cracks/val, scanned), cropped where the damage is of each of the benchmark's widths (< 3, 3-6, >= 6 px):
 the scan | detected and repaired (--repair, the shipped detector by default, with its fill) | Telea given the true
-mask | the learned fill given the true mask (--fill) | the undamaged scan. Each crop's PSNR of L inside the true mask
+mask | the shipped fill given the true mask (Telea relaxed, or the learned one where one ships) | a learned fill given
+the true mask (--fill) | the undamaged scan. Each crop's PSNR of L inside the true mask
 is printed.
 
     python experiments/repair_widths_figure.py --data ../shared/data --repair weights/repair.safetensors \
@@ -45,7 +46,7 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--repair", default=str(REPAIR_CHECKPOINT), help="the detector (default: the shipped one)")
     ap.add_argument("--shipped-fill", default=str(FILL_CHECKPOINT) if FILL_CHECKPOINT.is_file() else "",
-                    help="the repair's own learned fill ('': Telea alone, as shipped without one)")
+                    help="the repair's own learned fill ('': Telea relaxed, as shipped without one)")
     ap.add_argument("--fill", default="", help="a learned fill to show beside Telea, given the true mask")
     ap.add_argument("--photos", type=int, default=40, help="portraits searched for each width's crop")
     ap.add_argument("-o", "--out", required=True)
@@ -68,7 +69,8 @@ def main() -> None:
         damaged, mask, clean = prints[i]
         f = damaged.astype(np.float32)
         panels = {"scan": damaged, "detected and repaired": shipped.fill(f, shipped.find(damaged)),
-                  "Telea, true mask": shipped.fill(f, mask, learned=False)}
+                  "Telea, true mask": shipped.fill(f, mask, telea_only=True),
+                  ("Telea relaxed, true mask" if shipped.learned is None else "shipped fill, true mask"): shipped.fill(f, mask)}
         if learned is not None:
             panels["learned fill, true mask"] = learned.fill(f, mask)
         panels["undamaged"] = clean

@@ -365,11 +365,14 @@ def repair_card(path: Path) -> list[str]:
     cracks = (f"; a share {cfg.get('print_p')} of them made cracked prints with the real crack shapes of "
               f"`{cfg['cracks']}/train` (DeepCrack's hand-annotated masks, Liu et al. 2019), then scanned"
               if cfg.get("cracks") else "")
+    thinned = (f", then thinned to their ridges (a pixel under {meta['peak_share']} of its 3 x 3 neighbourhood's "
+               f"highest dropped, chosen with the threshold)" if meta.get("peak_share") else "")
     out = [f"## {path.stem}", "",
            *([f"- release: {meta['release']} (the page's summary names it where it ran)"] if meta.get("release") else []),
            f"- what: scratches, cracks, dust and hairs found (`colorizer/repair/`, architecture `{meta['arch']}` "
            f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness{coarse}, {reading}, the two maps "
-           f"averaged) and filled by OpenCV's inpainting (Telea); file {path.stat().st_size / 1e6:.2f} MB",
+           f"averaged{thinned}) and filled by OpenCV's inpainting (Telea), relaxed to the smooth surface each hole's "
+           f"rim implies (`colorizer.repair.fill.relax`); file {path.stat().st_size / 1e6:.2f} MB",
            f"- training: {'from `' + cfg['init_from'] + '`, ' if cfg.get('init_from') else ''}photos of `{cfg.get('data')}` "
            f"(not its historical plates) shrunk to {cfg.get('crop')}-{cfg.get('max_side')} px"
            f"{' (' + str(cfg['enlarge_p']) + ' of them enlarged)' if cfg.get('enlarge_p') else ''}, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
@@ -392,7 +395,9 @@ def repair_card(path: Path) -> list[str]:
                 f"crack shapes of repair/cracks/val, scanned): F1 {pr['f1']:.3f} at a 2 px tolerance (precision "
                 f"{pr['precision']:.3f}, recall {pr['recall']:.3f}); L inside the mask {pr['psnr_in_mask_damaged']:.2f} -> "
                 f"{pr['psnr_in_mask_repaired']:.2f} dB; clean prints flagged {pr['clean_flagged']:.3%}; fill "
-                f"{bench.get('fill', 'Telea')}"]
+                f"{bench.get('fill', 'Telea')}"
+                + "".join(f"; given the true mask at {name}, Telea {w['psnr_telea']:.2f} dB, the fill {w['psnr_fill']:.2f} dB"
+                          for name, w in pr.get("by_width", {}).items() if "psnr_fill" in w)]
     if cfg.get("cracks"):
         out += ["- terms: the crack shapes it was trained on are DeepCrack's annotated maps, whose use is restricted "
                 "to non-commercial research and education; so is this network's"]

@@ -221,7 +221,22 @@ def test_the_threshold_can_be_chosen_again_with_the_weights_kept(tmp_path):
     again = Repairer.load(tmp_path / "d.safetensors")
     assert again.metadata["threshold_chosen"]["was"] == 0.5 and again.metadata["training"] == {"steps": 1}
     assert again.threshold == again.metadata["val"]["threshold"]
+    assert again.peak_share == again.metadata["val"]["peak_share"] in (0.0, 0.5, 0.6, 0.7)  # chosen with it
     assert all(torch.equal(a, b) for a, b in zip(again.net.state_dict().values(), net.state_dict().values()))
+
+
+def test_thinning_to_peaks_keeps_a_lines_ridge_and_a_flakes_plateau_and_drops_the_halo():
+    """colorizer.repair.thin_to_peaks: a pixel under the share of its 3 x 3 neighbourhood's highest goes to 0."""
+    from colorizer.repair import thin_to_peaks
+    p = torch.zeros(20, 20)
+    p[5, 2:18] = 0.9                      # a thin line's ridge...
+    p[4, 2:18] = p[6, 2:18] = 0.45        # ...and the halo the enlarged coarse reading leaves beside it
+    p[10:16, 4:10] = 0.8                  # a flake: a plateau
+    p[10:16, 3] = 0.7                     # its soft edge, near the plateau's height
+    thin = thin_to_peaks(p, 0.6)
+    assert torch.equal(thin[5], p[5]) and not thin[[4, 6]].any()
+    assert torch.equal(thin[10:16, 3:10], p[10:16, 3:10])
+    assert torch.equal(thin_to_peaks(p, 0.0), p) and thin_to_peaks(p[None, None], 0.6).shape == (1, 1, 20, 20)
 
 
 @pytest.mark.parametrize("kwargs", [{"width": 4}, {"width": 4, "encoder": "lite0"}])
@@ -409,7 +424,7 @@ def test_the_learned_fill_trains_resumes_and_fills_only_the_wide_damage(tmp_path
     wide = np.zeros_like(thin)
     wide[150:162, 40:200] = True  # 12 px wide: the network's
     mask = thin | wide
-    telea = r.fill(damaged, mask, learned=False)
+    telea = r.fill(damaged, mask, telea_only=True)
     learned = r.fill(damaged, mask)
     changed = learned != telea
     from colorizer.evaluation.defects import dilate
@@ -424,7 +439,7 @@ def test_a_residual_fill_starts_as_telea_exactly():
     damaged, thin = scratched(photo())
     mask = thin.copy()
     mask[150:162, 40:200] = True  # 12 px wide: the network's part
-    assert np.array_equal(r.fill(damaged, mask), r.fill(damaged, mask, learned=False))
+    assert np.array_equal(r.fill(damaged, mask), r.fill(damaged, mask, telea_only=True))
     with pytest.raises(TypeError):
         FillNet(8, residual=True, colour=True)
 
@@ -512,3 +527,24 @@ def test_the_detector_on_onnx_runtime_finds_what_pytorch_finds(shipped, tmp_path
     assert (fast.find(lum) != slow.find(lum)).mean() < 1e-4
     with pytest.raises(ColorizerError, match="backend must be one of"):
         Repairer.load(REPAIR_CHECKPOINT, backend="tpu")
+
+
+def test_telea_relaxed_is_closer_on_wide_damage_and_touches_only_the_grown_mask():
+    """With no learned fill, Telea's fill is relaxed to the smooth surface its rim implies (colorizer.repair.fill.relax):
+    a wide hole in a smooth shading comes back nearer the photo than Telea leaves it, and no pixel off the grown
+    mask moves."""
+    from colorizer.evaluation.defects import dilate
+    y, x = np.mgrid[0:128, 0:160]
+    clean = (60 + 0.8 * x + 40 * np.sin(y / 20.0)).astype(np.float32)  # L-like smooth shading
+    hole = np.zeros(clean.shape, bool)
+    hole[50:66, 20:140] = True  # 16 px wide
+    hole[20, 10:150] = True     # and a thin line
+    damaged = np.where(hole, 99.0, clean).astype(np.float32)
+    r = Repairer(DefectNet(4), 0.5)
+    telea, relaxed = r.fill(damaged, hole, telea_only=True), r.fill(damaged, hole)
+    err = lambda f: float(np.abs(f - clean)[hole].mean())  # noqa: E731
+    assert err(relaxed) < 0.8 * err(telea)
+    moved = relaxed != telea
+    assert moved.any() and not moved[~dilate(torch.from_numpy(hole), 1).numpy()].any()
+    u8 = r.fill(np.clip(damaged * 2.55, 0, 255).astype(np.uint8), hole)  # 8-bit pixels: relaxed too, still 8-bit
+    assert u8.dtype == np.uint8 and u8.shape == hole.shape

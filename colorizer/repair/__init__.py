@@ -10,9 +10,10 @@ detect.py: the detector (DefectNet) and the Repairer that finds and fills; edit.
 map (DefectEdit); fill.py: the learned fill of wide damage (FillNet), where one ships.
 """
 from .detect import (ARCH, DETECT_SIDE, DETECT_SIDES, FILL_CHECKPOINT, REPAIR_CHECKPOINT, DefectNet, Repairer, _build,
-                     default_repairer, detection_view, find_defects, reading_sides, repair_photo, save_repairer)
+                     default_repairer, detection_view, find_defects, reading_sides, repair_photo, save_repairer,
+                     thin_to_peaks)
 from .edit import DefectEdit, as_edit
 
 __all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "FILL_CHECKPOINT", "REPAIR_CHECKPOINT", "DefectEdit", "DefectNet",
            "Repairer", "_build", "as_edit", "default_repairer", "detection_view", "find_defects", "reading_sides",
-           "repair_photo", "save_repairer"]
+           "repair_photo", "save_repairer", "thin_to_peaks"]

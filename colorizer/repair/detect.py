@@ -16,8 +16,9 @@ threshold, chosen on val by the rule in its metadata.
 Repair: the flagged pixels (or the map as a person corrected it, colorizer.repair.edit), grown by a pixel so the
 anti-aliased rims go too, are filled by OpenCV's inpainting (Telea's fast marching method, "An Image Inpainting
 Technique Based on the Fast Marching Method", 2004), every channel alike: as good as anything on a line of one to
-three pixels, and a few milliseconds; where the damage is wider and a learned fill ships (colorizer.repair.fill),
-that fills it instead.
+three pixels, and a few milliseconds. Telea carries the rim inward in streaks, so its fill is then relaxed to the
+smooth surface the rim implies (colorizer.repair.fill.relax: the wider the damage, the more it gains); where a
+learned fill ships (colorizer.repair.fill), that fills the wide damage instead.
 """
 from __future__ import annotations
 
@@ -132,6 +133,20 @@ def save_repairer(path: str | os.PathLike, net: DefectNet, metadata: dict) -> No
     save_checkpoint(path, net, metadata)
 
 
+def thin_to_peaks(p: torch.Tensor, share: float) -> torch.Tensor:
+    """Probabilities (..., H, W) with each pixel under `share` of the highest in its 3 x 3 neighbourhood set to 0
+    (share 0: unchanged). Why: the half-scale reading, enlarged, spreads a line's probability a pixel or two past
+    its edge, and the averaged map flags a rim around every defect and a halo around the photo's own thin lines; a
+    line's ridge and a flake's plateau keep their pixels. The share is chosen on val with the threshold
+    (colorizer.train.repair.choose_threshold); the fill grows the mask by a pixel in any case."""
+    import cv2  # its 3 x 3 maximum filter: a tenth of max_pool2d's time on a megapixel's reading
+    if not share:
+        return p
+    x = p.reshape(-1, *p.shape[-2:]).float().contiguous()
+    peak = torch.stack([torch.from_numpy(cv2.dilate(plane.numpy(), np.ones((3, 3), np.uint8))) for plane in x])
+    return torch.where(x >= share * peak, x, torch.zeros_like(x)).reshape(p.shape)
+
+
 def detection_view(lum: np.ndarray | torch.Tensor, side: int = DETECT_SIDE) -> torch.Tensor:
     """Lightness (H, W) in [0, 100] -> (1, 1, h, w) in [0, 1] at a short side of `side` (shrunk by area,
     enlarged bilinearly)."""
@@ -152,13 +167,14 @@ class Repairer:
             raise ColorizerError(f"a defect threshold is a probability between 0 and 1, not {threshold!r}")
         self.net, self.threshold, self.metadata = net.eval(), float(threshold), metadata or {}
         self.runner = runner or self.net  # what reads a view: the network, or its ONNX Runtime export (runtime.py)
-        self.learned = learned  # a colorizer.repair.fill.LearnedFill for the wide damage, or None (Telea everywhere)
+        self.learned = learned  # a colorizer.repair.fill.LearnedFill for the wide damage, or None (Telea, relaxed)
         self.max_side = int(self.metadata.get("max_detect_side", DETECT_SIDE))  # the finest reading it was trained for
+        self.peak_share = float(self.metadata.get("peak_share", 0.0))  # thin_to_peaks's share, chosen with the threshold
 
     @classmethod
     def load(cls, path: str | os.PathLike = REPAIR_CHECKPOINT, fill: str | os.PathLike | None = None,
              backend: str | None = None) -> "Repairer":
-        """The detector at `path`, with the learned fill at `fill` (None: Telea alone). backend: "auto" (default, or
+        """The detector at `path`, with the learned fill at `fill` (None: Telea, relaxed). backend: "auto" (default, or
         $COLORIZER_BACKEND: ONNX Runtime, exported once into the cache, PyTorch where it cannot be), "torch", "onnx"."""
         backend = backend or os.environ.get("COLORIZER_BACKEND", "auto")
         if backend not in ("auto", "torch", "onnx"):
@@ -187,11 +203,12 @@ class Repairer:
     @torch.inference_mode()
     def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> torch.Tensor:
         """P(defect) (H, W) for lightness (h, w) in [0, 100], at `shape` (default: the lightness's own): the
-        mean of the detector's readings at reading_sides (of `shape`'s short side)."""
+        mean of the detector's readings at reading_sides (of `shape`'s short side), thinned to its ridges by the
+        checkpoint's peak_share (thin_to_peaks)."""
         shape = tuple(shape or np.shape(lum))
         views = [detection_view(lum, side) for side in reading_sides(min(shape), self.max_side)]
         fine = tuple(views[0].shape[-2:])  # averaged at the finest view, enlarged to `shape` once
-        p = sum(self._read(v, fine) for v in views) / len(views)
+        p = thin_to_peaks(sum(self._read(v, fine) for v in views) / len(views), self.peak_share)
         if fine != shape:
             p = F.interpolate(p, size=shape, mode="bilinear", align_corners=False)
         return p[0, 0]
@@ -221,19 +238,25 @@ class Repairer:
             im.memo["defects"] = self.find(lum, im.shape)
         return im.memo["defects"]
 
-    def fill(self, pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None, learned: bool = True) -> np.ndarray:
+    def fill(self, pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None, telea_only: bool = False) -> np.ndarray:
         """Pixels (H, W) or (H, W, C), uint8 / uint16 / float (L in [0, 100]), with mask's pixels (grown by a pixel,
         more on a photo larger than the detector reads) filled from their surroundings, every channel alike: Telea's
-        fast marching, then the learned fill where the damage is wide (when this repairer has one and `learned`).
-        keep: pixels the growth must not reach (what a person marked as the photo's own)."""
+        fast marching, then the learned fill where the damage is wide (when this repairer has one), or else Telea's
+        fill relaxed to a smooth surface (colorizer.repair.fill.relax). telea_only: Telea as OpenCV gives it, nothing
+        after (the benchmark's reference). keep: pixels the growth must not reach (what a person marked as the
+        photo's own). A gray scan stored as RGB (most are) is filled once and copied to its three channels."""
         import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
+        from .fill import relax
         if not mask.any():
             return pixels
+        if pixels.ndim == 3 and pixels.shape[2] == 3 and (pixels[..., 1:] == pixels[..., :1]).all():
+            return np.repeat(self.fill(pixels[..., 0], mask, keep, telea_only)[..., None], 3, axis=2)  # a gray scan
         grow = max(1, round(0.5 * min(mask.shape) / DETECT_SIDE))  # the mask of a large photo is enlarged: its rim is soft
         m = cv2.dilate(mask.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
         if keep is not None:
             m[keep & ~mask] = 0
-        radius = 2 + grow
+        relaxed = not telea_only and self.learned is None
+        radius = (1 if relaxed else 2) + grow  # relaxed after, Telea reads less far at no loss (val's prints)
         planes = pixels[..., None] if pixels.ndim == 2 else pixels
         out = np.empty_like(planes)
         if planes.dtype == np.uint8 and planes.shape[2] in (1, 3):  # OpenCV's native cases: one call
@@ -241,12 +264,14 @@ class Repairer:
         else:  # 16-bit, float, or two / four channels: each channel as float32
             for c in range(planes.shape[2]):
                 out[..., c] = _as(_telea(np.ascontiguousarray(planes[..., c], dtype=np.float32), m, radius), planes.dtype)
-        if learned and self.learned is not None:
+        if self.learned is not None and not telea_only:
             peak = float(np.iinfo(planes.dtype).max) if np.issubdtype(planes.dtype, np.integer) \
                 else max(100.0, float(planes.max()))  # a float plane: L in [0, 100], or its own range
             for c in range(planes.shape[2]):
                 out[..., c] = _as(self.learned.fill(planes[..., c].astype(np.float32), m > 0,
                                                     out[..., c].astype(np.float32), peak), planes.dtype)
+        elif relaxed:  # a hole this deep (px from its rim) is wide damage: 3 px past the growth, tuned on val's prints
+            out = _as(relax(out.astype(np.float32), m > 0, 3.0 + grow), planes.dtype)
         return out[..., 0] if pixels.ndim == 2 else out
 
     def mask_for(self, im: LoadedImage, edit: DefectEdit | None = None) -> np.ndarray:

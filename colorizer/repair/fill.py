@@ -6,6 +6,9 @@ the hole's mask, with dilated convolutions at its coarsest level for context; it
 
 It runs only where it is needed: on tiles around the pixels whose damage is wide (`WIDE`, the local width of the
 mask), after Telea has filled everything; a thin line stays Telea's, which is as good there and costs nothing.
+
+Where no learned fill ships, `relax` smooths Telea's fill instead: a few milliseconds a megapixel, and on cracked
+prints 0.2-0.9 dB closer to the photo inside the mask, most where the damage is wide (docs/experiments.md).
 """
 from __future__ import annotations
 
@@ -96,6 +99,44 @@ def save_fill(path: str | os.PathLike, net: FillNet, metadata: dict) -> None:
     save_checkpoint(path, net, metadata)
 
 
+RELAX_PASSES = 3    # Gauss-Seidel passes over the whole hole: Telea's streaks smoothed
+RELAX_WIDE = 10     # over-relaxed passes where the hole is wide: its middle, far from any rim, brought to the smooth
+OVERRELAX = 1.7     # surface its rim implies (without the over-relaxation, about sixty passes)
+
+
+def relax(planes: np.ndarray, hole: np.ndarray, deep: float) -> np.ndarray:
+    """`planes` (H, W) or (H, W, C), float32: Telea's fill, with the hole's pixels relaxed toward the harmonic
+    surface its rim fixes, every channel alike: each pixel becomes the mean of its four neighbours, red and black
+    pixels in turn (Gauss-Seidel), RELAX_PASSES times everywhere and RELAX_WIDE times over-relaxed within two pixels
+    of a hole pixel `deep` px or more from the rim. Why: Telea carries the rim's values inward along its marching
+    front and leaves streaks across a wide hole; its expected content given only the rim is smooth (on val's
+    cracked prints, PSNR inside the mask rose 0.26 / 0.49 / 0.87 dB at < 3 / 3-6 / >= 6 px). The photo's border
+    rows and columns stay as Telea left them."""
+    import cv2
+    h, w = hole.shape
+    inner = hole.copy()
+    inner[[0, -1]] = False
+    inner[:, [0, -1]] = False
+    if not inner.any():
+        return planes
+
+    def colours(sel: np.ndarray) -> list[np.ndarray]:  # a red pixel's four neighbours are all black
+        idx = np.flatnonzero(sel)
+        return [idx[(idx // w + idx % w) % 2 == k] for k in (0, 1)]
+
+    depth = cv2.distanceTransform(inner.astype(np.uint8), cv2.DIST_L2, 5)
+    wide = inner & (cv2.dilate((depth >= deep).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    schedule = [(colours(inner), RELAX_PASSES, 1.0)] + ([(colours(wide), RELAX_WIDE, OVERRELAX)] if wide.any() else [])
+    stack = np.array(np.moveaxis(np.reshape(planes, (h, w, -1)), -1, 0), dtype=np.float32, order="C")  # (C, H, W)
+    for plane in stack:  # one contiguous plane at a time: gathers along it are the fast ones
+        v = plane.reshape(-1)
+        for sets, n, omega in schedule:
+            for _ in range(n):
+                for c in sets:
+                    v[c] += omega * (0.25 * (v[c - 1] + v[c + 1] + v[c - w] + v[c + w]) - v[c])
+    return np.moveaxis(stack, 0, -1).reshape(np.shape(planes))
+
+
 def _cut(plane: np.ndarray, tiles: list) -> np.ndarray:
     """The tiles' read boxes of a plane (all of one shape), stacked as float32 (N, h, w)."""
     return np.stack([plane[r0:r1, c0:c1] for _, (r0, c0, r1, c1) in tiles]).astype(np.float32)
@@ -143,4 +184,4 @@ class LearnedFill:
         return out
 
 
-__all__ = ["ARCH", "FillNet", "LearnedFill", "WIDE", "local_width", "save_fill"]
+__all__ = ["ARCH", "FillNet", "LearnedFill", "WIDE", "local_width", "relax", "save_fill"]
