@@ -201,14 +201,16 @@ class Repairer:
         return "pytorch" if self.runner is self.net else "onnxruntime"
 
     @torch.inference_mode()
-    def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None) -> torch.Tensor:
+    def probabilities(self, lum: np.ndarray | torch.Tensor, shape: tuple[int, int] | None = None,
+                      peak_share: float | None = None) -> torch.Tensor:
         """P(defect) (H, W) for lightness (h, w) in [0, 100], at `shape` (default: the lightness's own): the
-        mean of the detector's readings at reading_sides (of `shape`'s short side), thinned to its ridges by the
-        checkpoint's peak_share (thin_to_peaks)."""
+        mean of the detector's readings at reading_sides (of `shape`'s short side), thinned to its ridges by
+        `peak_share` (thin_to_peaks; default the checkpoint's, 0 the map as read)."""
         shape = tuple(shape or np.shape(lum))
         views = [detection_view(lum, side) for side in reading_sides(min(shape), self.max_side)]
         fine = tuple(views[0].shape[-2:])  # averaged at the finest view, enlarged to `shape` once
-        p = thin_to_peaks(sum(self._read(v, fine) for v in views) / len(views), self.peak_share)
+        share = self.peak_share if peak_share is None else peak_share
+        p = thin_to_peaks(sum(self._read(v, fine) for v in views) / len(views), share)
         if fine != shape:
             p = F.interpolate(p, size=shape, mode="bilinear", align_corners=False)
         return p[0, 0]

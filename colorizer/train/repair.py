@@ -194,11 +194,8 @@ PEAK_SHARES = (0.0, 0.5, 0.6, 0.7)  # colorizer.repair.thin_to_peaks's shares th
 def choose_threshold(r: Repairer, pairs, max_clean_flag: float) -> dict:
     """The rule above, on (clean, damaged, mask) triples; the map's thinning (PEAK_SHARES) is chosen with the
     threshold, by the same rule."""
-    share, r.peak_share = r.peak_share, 0.0
-    try:
-        raw = [(r.probabilities(damaged), mask.numpy(), r.probabilities(clean)) for clean, damaged, mask in pairs]
-    finally:
-        r.peak_share = share
+    raw = [(r.probabilities(damaged, peak_share=0.0), mask.numpy(), r.probabilities(clean, peak_share=0.0))
+           for clean, damaged, mask in pairs]  # read once, thinned per share below
     best = row = None
     for peak_share in PEAK_SHARES:
         probs = [(thin_to_peaks(p, peak_share).numpy(), m, thin_to_peaks(c, peak_share).numpy()) for p, m, c in raw]
