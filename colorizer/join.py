@@ -46,28 +46,27 @@ Y_FROM_RGB, F_OF_Y, SRGB_U8, TO_RGB, Y_U8, F_U8 = _tables()
 # The kernels work a row at a time in three passes: gather the photo's Y and f(Y) by table, then the
 # Lab -> linear RGB arithmetic over plain float arrays (which the compiler vectorizes: ~3x faster than
 # one scalar loop doing everything per pixel), then the gamma table into the interleaved uint8 output.
-# A gray photo (2-D) and an RGB one (3-D) differ only in the first pass: `fill` is one of the two
-# functions below, and numba compiles each kernel once per fill function and array type.
-@njit(nogil=True, fastmath=True)
-def _fill_gray(px, i, ys, fys, y_table, f_table):
+# A gray photo (2-D) and an RGB one (3-D) differ only in the first pass, `_fill`, whose branch numba settles
+# from the array's type when it compiles. cache=True keeps the compiled kernels on disk (numba's cache, beside
+# this file or in the user's cache folder where that is read-only): a new process loads them in a fraction of
+# a second instead of compiling them for ten (a CLI call, each worker of a Space).
+@njit(nogil=True, fastmath=True, cache=True)
+def _fill(px, i, ys, fys, y_table, f_table):
     row = px[i]
-    for j in range(row.shape[0]):
-        ys[j] = y_table[row[j]]
-        fys[j] = f_table[row[j]]
+    if px.ndim == 2:  # gray: one table lookup a pixel
+        for j in range(row.shape[0]):
+            ys[j] = y_table[row[j]]
+            fys[j] = f_table[row[j]]
+    else:  # sRGB: Y summed from the three channels' tables, f(Y) from its fine table
+        n = f_table.shape[0] - 1
+        for j in range(row.shape[0]):
+            y = y_table[0, row[j, 0]] + y_table[1, row[j, 1]] + y_table[2, row[j, 2]]
+            ys[j] = y
+            fys[j] = f_table[int(min(max(y, 0.0), 1.0) * n + 0.5)]
 
 
-@njit(nogil=True, fastmath=True)
-def _fill_rgb(px, i, ys, fys, y_table, f_table):
-    row = px[i]
-    n = f_table.shape[0] - 1
-    for j in range(row.shape[0]):
-        y = y_table[0, row[j, 0]] + y_table[1, row[j, 1]] + y_table[2, row[j, 2]]
-        ys[j] = y
-        fys[j] = f_table[int(min(max(y, 0.0), 1.0) * n + 0.5)]
-
-
-@njit(nogil=True, fastmath=True)
-def _join_rows(fill, px, ab_rows, y0s, y1s, wys, row0, row1, y_table, f_table, srgb_u8, to_rgb, out):
+@njit(nogil=True, fastmath=True, cache=True)
+def _join_rows(px, ab_rows, y0s, y1s, wys, row0, row1, y_table, f_table, srgb_u8, to_rgb, out):
     """Rows [row0, row1). ab_rows (2, h, W): the small ab already upsampled along x and in ab units,
     so each pixel blends two rows."""
     w = px.shape[1]
@@ -78,7 +77,7 @@ def _join_rows(fill, px, ab_rows, y0s, y1s, wys, row0, row1, y_table, f_table, s
     ys, fys = np.empty(w, f32), np.empty(w, f32)
     i0, i1, i2 = np.empty(w, np.int32), np.empty(w, np.int32), np.empty(w, np.int32)
     for i in range(row0, row1):
-        fill(px, i, ys, fys, y_table, f_table)
+        _fill(px, i, ys, fys, y_table, f_table)
         a0, a1, b0, b1, wy = ab_rows[0, y0s[i]], ab_rows[0, y1s[i]], ab_rows[1, y0s[i]], ab_rows[1, y1s[i]], wys[i]
         for j in range(w):
             y, fy = ys[j], fys[j]
@@ -97,8 +96,8 @@ def _join_rows(fill, px, ab_rows, y0s, y1s, wys, row0, row1, y_table, f_table, s
             o[j, 2] = srgb_u8[i2[j]]
 
 
-@njit(nogil=True, fastmath=True)
-def _l_rows(fill, px, k, row0, row1, y_table, f_table, center, scale, out):
+@njit(nogil=True, fastmath=True, cache=True)
+def _l_rows(px, k, row0, row1, y_table, f_table, center, scale, out):
     """Output rows [row0, row1) of the normalized L averaged over k x k blocks (partial ones at the edges):
     k rows of f(Y) are summed column-wise (vectorized), then each block of k columns once."""
     h, w = px.shape[0], px.shape[1]
@@ -107,7 +106,7 @@ def _l_rows(fill, px, k, row0, row1, y_table, f_table, center, scale, out):
         rows = min(h, r * k + k) - r * k
         cols[:] = 0.0
         for i in range(r * k, r * k + rows):
-            fill(px, i, ys, fys, y_table, f_table)
+            _fill(px, i, ys, fys, y_table, f_table)
             for j in range(w):
                 cols[j] += fys[j]
         for c in range(out.shape[1]):
@@ -118,8 +117,8 @@ def _l_rows(fill, px, k, row0, row1, y_table, f_table, center, scale, out):
             out[r, c] = (116.0 * mean_f - 16.0 - center) / scale  # L = 116 f(Y) - 16 on both branches of f
 
 
-@njit(nogil=True, fastmath=True)
-def _tone_rows(fill, px, p_rows, y0s, y1s, wys, row0, row1, y_table, f_table, center, gray_u8, steps, out):
+@njit(nogil=True, fastmath=True, cache=True)
+def _tone_rows(px, p_rows, y0s, y1s, wys, row0, row1, y_table, f_table, center, gray_u8, steps, out):
     """Rows [row0, row1) of colorizer.restore's tone curves applied to the photo's L, as gray uint8:
     L' = center + exp(g) (L - center) + o, with (g, o) = p_rows (already upsampled along x) blended
     between two rows; the gray level of L' by table (color.l_to_gray_u8's)."""
@@ -128,7 +127,7 @@ def _tone_rows(fill, px, p_rows, y0s, y1s, wys, row0, row1, y_table, f_table, ce
     ys, fys = np.empty(w, f32), np.empty(w, f32)
     top = f32(gray_u8.shape[0] - 1)
     for i in range(row0, row1):
-        fill(px, i, ys, fys, y_table, f_table)
+        _fill(px, i, ys, fys, y_table, f_table)
         g0, g1, o0, o1, wy = p_rows[0, y0s[i]], p_rows[0, y1s[i]], p_rows[1, y0s[i]], p_rows[1, y1s[i]], wys[i]
         o = out[i]
         for j in range(w):
@@ -157,9 +156,9 @@ def _pixels(px: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(px)
 
 
-def _kind(px: np.ndarray):
-    """The first-pass function and its tables for a gray or an RGB photo."""
-    return (_fill_gray, (Y_U8, F_U8)) if px.ndim == 2 else (_fill_rgb, (Y_FROM_RGB, F_OF_Y))
+def _tables_for(px: np.ndarray) -> tuple:
+    """The first pass's tables for a gray or an RGB photo."""
+    return (Y_U8, F_U8) if px.ndim == 2 else (Y_FROM_RGB, F_OF_Y)
 
 
 def luminance(pixels: np.ndarray, k: int = 1) -> np.ndarray:
@@ -169,8 +168,8 @@ def luminance(pixels: np.ndarray, k: int = 1) -> np.ndarray:
     px = _pixels(pixels)
     h, w = px.shape[:2]
     out = np.empty((-(-h // k), -(-w // k)), dtype=np.float32)
-    fill, tables = _kind(px)
-    _over_rows(_l_rows, out.shape[0], w * k, (fill, px, k), tables + (np.float32(L_CENTER), np.float32(L_SCALE), out))
+    tables = _tables_for(px)
+    _over_rows(_l_rows, out.shape[0], w * k, (px, k), tables + (np.float32(L_CENTER), np.float32(L_SCALE), out))
     return out
 
 
@@ -199,8 +198,8 @@ def join(pixels: np.ndarray, ab_norm: torch.Tensor | np.ndarray) -> np.ndarray:
     h, w = px.shape[:2]
     y0, y1, wy, ab_rows = _along_x(ab * np.float32(AB_SCALE), h, w)
     out = np.empty((h, w, 3), dtype=np.uint8)
-    fill, tables = _kind(px)
-    _over_rows(_join_rows, h, w, (fill, px, ab_rows, y0, y1, wy), tables + (SRGB_U8, TO_RGB, out))
+    tables = _tables_for(px)
+    _over_rows(_join_rows, h, w, (px, ab_rows, y0, y1, wy), tables + (SRGB_U8, TO_RGB, out))
     return out
 
 
@@ -215,9 +214,9 @@ def tone_gray(pixels: np.ndarray, params: torch.Tensor | np.ndarray) -> np.ndarr
     h, w = px.shape[:2]
     y0, y1, wy, p_rows = _along_x(p, h, w)
     out = np.empty((h, w), dtype=np.uint8)
-    fill, tables = _kind(px)
+    tables = _tables_for(px)
     gray = gray_table().numpy()
-    _over_rows(_tone_rows, h, w, (fill, px, p_rows, y0, y1, wy),
+    _over_rows(_tone_rows, h, w, (px, p_rows, y0, y1, wy),
                tables + (np.float32(L_CENTER), gray, np.float32(GRAY_STEPS), out))
     return out
 

@@ -69,3 +69,22 @@ def test_luminance_averaged_over_blocks_is_the_mean_of_the_full_plane(k):
     expected = np.array([[full[r * k:(r + 1) * k, c * k:(c + 1) * k].mean() for c in range(-(-w // k))]
                          for r in range(-(-h // k))])  # partial blocks at the edges average what they hold
     assert np.abs(luminance(rgb, k) - expected).max() < 1e-4
+
+
+def test_a_new_process_loads_the_compiled_kernels_from_numbas_cache(tmp_path):
+    """Every CLI call and every worker of a Space is a new process: its kernels must come from numba's cache (a
+    fraction of a second), not be compiled again (ten seconds). A kernel that takes a function as an argument, or
+    anything else numba cannot key its cache by, would compile in every process and pass every other test."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = ("import colorizer.join as j; j.warm_up(); "
+            "print(sum(sum(k.stats.cache_hits.values()) for k in (j._join_rows, j._l_rows, j._tone_rows)), "
+            "sum(sum(k.stats.cache_misses.values()) for k in (j._join_rows, j._l_rows, j._tone_rows)))")
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(root))
+    said = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+                           timeout=300).stdout.split() for _ in range(2)]
+    assert said[0] == ["0", "12"], said  # the first compiles all twelve (three kernels, gray / RGB, writable or not)
+    assert said[1] == ["12", "0"], said  # the second compiles none
