@@ -180,7 +180,9 @@ def main() -> None:
                     help="the learned fill of wide damage (default: the shipped one, where there is one; '': Telea, relaxed)")
     ap.add_argument("--per-kind", type=int, default=30, help="val-ood photos per kind")
     ap.add_argument("--val-images", type=int, default=200)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=21,
+                    help="timed runs a photo (on a shared 2-core machine single runs of the same repair spread by half "
+                         "their median, and a median of 5 moved by a fifth from one run of this script to the next)")
     ap.add_argument("--by-kind", type=int, default=0, metavar="N",
                     help="also recall and precision with each kind drawn alone, on N of the val-ood photos (evenly spaced)")
     ap.add_argument("--print-side", type=int, default=384, help="the side of the cracked prints (scans of 256-624 px)")

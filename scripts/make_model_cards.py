@@ -388,7 +388,10 @@ def repair_card(path: Path) -> list[str]:
                 f"drawn, F1 {d['f1']:.3f} (precision {d['precision']:.3f}, recall {d['recall']:.3f}); L inside the true "
                 f"mask {d['psnr_in_mask_damaged']:.2f} dB damaged, {d['psnr_in_mask_repaired']:.2f} dB repaired; clean "
                 f"pixels flagged: val {bench['clean_flagged_val']:.3%}, val-ood {bench['clean_flagged_val_ood']:.3%}; "
-                f"1 MP detected and repaired in {bench['speed_1mp']['seconds_median']:.3f} s"]
+                f"1 MP detected and repaired in {bench['speed_1mp']['seconds_median']:.3f} s"
+                + (f", made a cracked print ({bench['speed_1mp']['cracked_print']['mask_share']:.1%} damaged) "
+                   f"{bench['speed_1mp']['cracked_print']['seconds_median']:.3f} s"
+                   if "cracked_print" in bench["speed_1mp"] else "")]
     pr = bench.get("prints_val_ood") or {}
     if pr:
         out += [f"- cracked prints (`python benchmarks/repair.py`, {pr['photos']} val-ood photos at {pr['side']} px with the "

@@ -335,7 +335,7 @@ def test_the_map_the_repair_used_comes_back_with_the_result(colorizer_weights, s
     assert auto.repaired == pytest.approx(auto.defects.mean())
     assert np.array_equal(auto.defects, find_defects(damaged, shipped))
     assert c.run(damaged, repair=False).defects is None
-    assert auto.repair_release == "repair v5" == shipped.metadata["release"]  # the summary says which repair ran
+    assert auto.repair_release == "repair v10" == shipped.metadata["release"]  # the summary says which repair ran
     assert c.run(damaged, repair=False).repair_release == ""
     edited = c.run(damaged, repair_mask=DefectEdit(remove=np.ones_like(mask)))  # a mask asks for the repair
     assert edited.repaired == 0.0 and not edited.defects.any()
