@@ -384,13 +384,13 @@ def repair_photo(image: ImageInput, repairer: Repairer | None = None, mask: np.n
         work = pil if mode in _NATIVE_MODES else pil.convert("RGBA" if "A" in pil.getbands() else "RGB")
     except (OSError, ValueError) as exc:
         raise ColorizerError(f"cannot convert mode {mode} ({exc})") from None
-    # an 8-bit array is read as it is (the same pixels a PIL image of it gives, without a copy through PIL)
+    # an 8-bit array is read and filled as it is (the same pixels a PIL image of it gives, without copies through PIL)
     as_is = isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape[2:] in ((), (3,), (4,))
-    mask = r.mask_for(load_image(image if as_is else work), edit)
+    px = image if as_is else np.asarray(work)
+    mask = r.mask_for(load_image(px if as_is else work), edit)
     if not mask.any():
         return pil.copy()
     keep = None if remove is None else _fit(remove, mask.shape)
-    px = np.asarray(work)
     if px.ndim == 3:  # the colour (or gray) channels are filled, an alpha channel is kept as it was
         px = px.copy()
         k = 3 if px.shape[2] >= 3 else 1
