@@ -15,8 +15,8 @@
             colorizer.evaluation.defects.cracked_print). Mask F1 with a 2 px tolerance (and exact), the clean
             pixels flagged, and L inside the true mask against the same print's undamaged scan: damaged, after
             detection and repair, and by the damage's width (<3, 3-6, >=6 px) the recall and each fill given the
-            true mask (Telea as OpenCV gives it, and the fill that ships: Telea relaxed, or the learned fill where
-            one ships), so the fill is judged apart from the detector.
+            true mask (Telea as OpenCV gives it, and the fill that ships: Telea relaxed, corrected by the learned
+            fill where one ships), so the fill is judged apart from the detector.
 
     python benchmarks/repair.py [--data ../shared/data] [--per-kind 30] [--checkpoint weights/repair.safetensors] [--by-kind 100] [--write]
 
@@ -177,7 +177,7 @@ def main() -> None:
     ap.add_argument("--data", default="../shared/data")
     ap.add_argument("--checkpoint", default=str(REPAIR_CHECKPOINT))
     ap.add_argument("--fill", default=str(FILL_CHECKPOINT) if FILL_CHECKPOINT.is_file() else "",
-                    help="the learned fill of wide damage (default: the shipped one, where there is one; '': Telea, relaxed)")
+                    help="the learned fill (default: the shipped one, where there is one; '': Telea, relaxed)")
     ap.add_argument("--per-kind", type=int, default=30, help="val-ood photos per kind")
     ap.add_argument("--val-images", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=21,
@@ -194,7 +194,8 @@ def main() -> None:
     ood = [f for kind in sorted(p for p in (root / "val-ood").iterdir() if p.is_dir())
            for f in find_images(kind)[:: max(1, len(find_images(kind)) // args.per_kind)][: args.per_kind]]
     ood_images = load_eval_set(ood, 256).images
-    out = {"checkpoint": args.checkpoint, "fill": Path(args.fill).name if args.fill else "Telea relaxed", "threshold": r.threshold,
+    fill = r.learned.metadata.get("release", Path(args.fill).name) if r.learned is not None else "Telea relaxed"
+    out = {"checkpoint": args.checkpoint, "fill": fill, "threshold": r.threshold,
            "defects_val_ood": defect_figures(r, ood_images),
            "clean_flagged_val": clean_share(r, tuning_set(root / "val", args.val_images, 256, min_side=128).images),
            "clean_flagged_val_ood": clean_share(r, ood_images)}
@@ -231,10 +232,11 @@ def main() -> None:
                   f"({f['mask_pixels_per_photo']} defect pixels a photo)")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))
-    if args.write:
-        update_metadata(args.checkpoint, {"benchmark": {**out, "checkpoint": Path(args.checkpoint).name,
-                                                        "date": datetime.date.today().isoformat()}})
-        print(f"wrote to {args.checkpoint}")
+    if args.write:  # the same figures in the detector's checkpoint and the learned fill's, where one ran
+        for path in [args.checkpoint] + ([args.fill] if args.fill else []):
+            update_metadata(path, {"benchmark": {**out, "checkpoint": Path(args.checkpoint).name,
+                                                 "date": datetime.date.today().isoformat()}})
+            print(f"wrote to {path}")
 
 
 if __name__ == "__main__":

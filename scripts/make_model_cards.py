@@ -29,7 +29,7 @@ from colorizer.evaluation.evaluate import COLUMNS, hints_table  # noqa: E402
 from colorizer.propagate import PropagationSettings  # noqa: E402
 from colorizer.routing import OldPrintDetector, partner_paths  # noqa: E402
 from colorizer.inference import WEIGHTS_DIR, Colorizer, tone_path  # noqa: E402
-from colorizer.repair import DETECT_SIDE, REPAIR_CHECKPOINT, reading_sides  # noqa: E402
+from colorizer.repair import DETECT_SIDE, FILL_CHECKPOINT, REPAIR_CHECKPOINT, reading_sides  # noqa: E402
 from colorizer.train.trainer import TrainConfig  # noqa: E402
 
 SEEDS = {"resnet-mid": "seeds 000 and 004", "gray2rgb-cnn": "seed 001", "conv-autoencoder": "seed 002",
@@ -372,7 +372,8 @@ def repair_card(path: Path) -> list[str]:
            f"- what: scratches, cracks, dust and hairs found (`colorizer/repair/`, architecture `{meta['arch']}` "
            f"`{json.dumps(meta.get('arch_kwargs', {}))}`, a U-Net over the lightness{coarse}, {reading}, the two maps "
            f"averaged{thinned}) and filled by OpenCV's inpainting (Telea), relaxed to the smooth surface each hole's "
-           f"rim implies (`colorizer.repair.fill.relax`); file {path.stat().st_size / 1e6:.2f} MB",
+           f"rim implies (`colorizer.repair.fill.relax`){', then corrected by the learned fill (its card: fill)' if FILL_CHECKPOINT.is_file() else ''}; "
+           f"file {path.stat().st_size / 1e6:.2f} MB",
            f"- training: {'from `' + cfg['init_from'] + '`, ' if cfg.get('init_from') else ''}photos of `{cfg.get('data')}` "
            f"(not its historical plates) shrunk to {cfg.get('crop')}-{cfg.get('max_side')} px"
            f"{' (' + str(cfg['enlarge_p']) + ' of them enlarged)' if cfg.get('enlarge_p') else ''}, crops of {cfg.get('crop')} px, defects drawn by `colorizer/evaluation/defects.py` "
@@ -397,7 +398,7 @@ def repair_card(path: Path) -> list[str]:
         out += [f"- cracked prints (`python benchmarks/repair.py`, {pr['photos']} val-ood photos at {pr['side']} px with the "
                 f"crack shapes of repair/cracks/val, scanned): F1 {pr['f1']:.3f} at a 2 px tolerance (precision "
                 f"{pr['precision']:.3f}, recall {pr['recall']:.3f}); L inside the mask {pr['psnr_in_mask_damaged']:.2f} -> "
-                f"{pr['psnr_in_mask_repaired']:.2f} dB; clean prints flagged {pr['clean_flagged']:.3%}; fill "
+                f"{pr['psnr_in_mask_repaired']:.2f} dB; clean prints flagged {pr['clean_flagged']:.3%}; the fill: "
                 f"{bench.get('fill', 'Telea')}"
                 + "".join(f"; given the true mask at {name}, Telea {w['psnr_telea']:.2f} dB, the fill {w['psnr_fill']:.2f} dB"
                           for name, w in pr.get("by_width", {}).items() if "psnr_fill" in w)]
@@ -405,6 +406,36 @@ def repair_card(path: Path) -> list[str]:
         out += ["- terms: the crack shapes it was trained on are DeepCrack's annotated maps, whose use is restricted "
                 "to non-commercial research and education; so is this network's"]
     return out + [f"- reproduce: `bash {cfg.get('state_dir')}.sh` (continues from `{cfg.get('state_dir')}/`)", ""]
+
+
+def fill_card(path: Path) -> list[str]:
+    """The learned fill's card (colorizer.repair.refine): what it corrects, its training and its figures by width."""
+    if not path.is_file():
+        return []
+    meta = read_metadata(path)
+    cfg, bench = meta.get("training", {}), meta.get("benchmark", {})
+    pr = bench.get("prints_val_ood") or {}
+    out = [f"## {path.stem}", "",
+           *([f"- release: {meta['release']}"] if meta.get("release") else []),
+           f"- what: a correction of the repair's relaxed fill inside the hole (`colorizer/repair/refine.py`, architecture "
+           f"`{meta['arch']}` `{json.dumps(meta.get('arch_kwargs', {}))}`: dilated 3 x 3 convolutions over the relaxed "
+           f"lightness, the hole and its depth, read at half a 384 px print's scale and enlarged; ONNX Runtime on a CPU); "
+           f"file {path.stat().st_size / 1e3:.0f} kB",
+           f"- training: crops of {cfg.get('crop')} px of `{cfg.get('data')}` (not its historical plates), shrunk or "
+           f"enlarged to {cfg.get('crop')}-{cfg.get('max_side')} px, made cracked prints with the real crack shapes of "
+           f"`{cfg.get('cracks')}/train` (DeepCrack's hand-annotated masks, Liu et al. 2019), {cfg.get('pool')} rendered "
+           f"once; squared error inside the hole, damage 5 px wide or more weighted three times; {cfg.get('steps')} "
+           f"steps of {cfg.get('batch_size')}, lr {cfg.get('lr')} one-cycle ({meta.get('date')})"]
+    if pr:
+        out += [f"- `python benchmarks/repair.py` ({bench.get('date', '')}), {pr['photos']} val-ood photos at {pr['side']} px "
+                f"made cracked prints with the crack shapes of repair/cracks/val, L inside the true mask"
+                + "".join(f"; at {name}: Telea {w['psnr_telea']:.2f} dB, this fill {w['psnr_fill']:.2f} dB "
+                          f"({w['psnr_fill'] - w['psnr_telea']:+.2f})" for name, w in pr.get("by_width", {}).items())
+                + f"; 1 MP made a cracked print, detected and repaired with it: "
+                  f"{bench['speed_1mp']['cracked_print']['seconds_median']:.3f} s"]
+    return out + ["- terms: the crack shapes it was trained on are DeepCrack's annotated maps, whose use is restricted "
+                  "to non-commercial research and education; so is this network's",
+                  f"- reproduce: `bash {cfg.get('state_dir')}.sh` (continues from `{cfg.get('state_dir')}/`)", ""]
 
 
 def replace_card(cards: str, name: str, card: list[str]) -> str:
@@ -461,6 +492,8 @@ def main() -> None:
             anchor = f"\n## {judge_card[0][3:]}\n"
             text = text.replace(anchor, "\n" + "\n".join(note) + anchor, 1)
         text = replace_card(text, REPAIR_CHECKPOINT.stem, repair_card(REPAIR_CHECKPOINT))
+        if FILL_CHECKPOINT.is_file():
+            text = replace_card(text, FILL_CHECKPOINT.stem, fill_card(FILL_CHECKPOINT))
         out.write_text(text)
         print(f"updated {out}")
         return
@@ -507,7 +540,7 @@ def main() -> None:
                                  hints, plot)
         lines += routed_cards(e["path"], meta) + old_photo_cards(e["path"], meta)
         total += Path(e["path"]).stat().st_size / 1e6 + sum(Path(q).stat().st_size / 1e6 for q in partner_files(e["path"], meta))
-    lines += tone_card(tone_path()) + repair_card(REPAIR_CHECKPOINT)
+    lines += tone_card(tone_path()) + repair_card(REPAIR_CHECKPOINT) + fill_card(FILL_CHECKPOINT)
     lines.insert(2, f"Shipped checkpoints total {total:.1f} MB.\n")
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")

@@ -402,18 +402,26 @@ def test_training_on_cracked_prints_reads_the_crack_shapes(tmp_path):
     assert r.max_side == 320 and r.metadata["max_detect_side"] == 320 and 0 < chosen["threshold"] < 1
 
 
-def test_the_learned_fill_trains_resumes_and_fills_only_the_wide_damage(tmp_path, shipped):
-    from colorizer.repair.fill import LearnedFill, local_width
-    from colorizer.train.inpaint import FillTrainConfig, train
+def fill_training_data(tmp_path, *bands) -> tuple[str, str]:
+    """Two photos (160 px) and one crack shape of `bands` (rows, columns) in 160 x 120: the fill trainer's data and
+    cracks folders."""
     root = tmp_path / "photos" / "a"
     root.mkdir(parents=True)
     for i, im in enumerate((skdata.astronaut(), skdata.coffee())):
         Image.fromarray(im).resize((160, 160)).save(root / f"{i}.png")
     (tmp_path / "cracks" / "train").mkdir(parents=True)
     m = np.zeros((120, 160), np.uint8)
-    m[50:62, 10:150] = 255
+    for rows, cols in bands:
+        m[rows, cols] = 255
     Image.fromarray(m).convert("1").save(tmp_path / "cracks" / "train" / "c.png")
-    cfg = FillTrainConfig(data=str(root.parent), cracks=str(tmp_path / "cracks"), out=str(tmp_path / "fill.safetensors"),
+    return str(root.parent), str(tmp_path / "cracks")
+
+
+def test_the_learned_fill_trains_resumes_and_fills_only_the_wide_damage(tmp_path, shipped):
+    from colorizer.repair.fill import LearnedFill, local_width
+    from colorizer.train.inpaint import FillTrainConfig, train
+    data, cracks = fill_training_data(tmp_path, (slice(50, 62), slice(10, 150)))
+    cfg = FillTrainConfig(data=data, cracks=cracks, out=str(tmp_path / "fill.safetensors"),
                           state_dir=str(tmp_path / "state"), steps=2, batch_size=2, crop=64, workers=0, checkpoint_every=1)
     train(cfg)
     assert '"step": 2' in (tmp_path / "state" / "position.json").read_text()
@@ -470,6 +478,48 @@ def test_the_fill_trains_on_a_prints_damage_from_another_fills_weights(tmp_path,
     train(FillTrainConfig(**{**cfg.__dict__, "init_from": str(start_from)}))
     trained = LearnedFill.load(cfg.out).net
     assert float(trained.head.bias.detach()) > 0.03  # one step from the saved fill's weights, not from zero
+
+
+def test_a_refined_fill_starts_as_the_relaxed_fill_and_reads_a_large_photo_at_half_a_prints_scale():
+    """fill v4 on: a RefineNet adds its correction to the relaxed fill and nothing else (with its last layer at zero
+    the result is the relaxed fill); a megapixel's correction is read at a short side of 192 px (half a 384 px
+    print), a small photo's at half its size, and the depth it reads is counted at a 384 px print's scale."""
+    from colorizer.repair.refine import RefinedFill, RefineNet, depth_of, reading_size
+    damaged, thin = scratched(photo())
+    mask = thin.copy()
+    mask[150:162, 40:200] = True
+    relaxed = Repairer(DefectNet(4), 0.5).fill(damaged, mask)
+    net = RefineNet(8)
+    torch.nn.init.zeros_(net.head.weight)
+    assert np.array_equal(Repairer(DefectNet(4), 0.5, learned=RefinedFill(net)).fill(damaged, mask), relaxed)
+    assert reading_size((866, 1155)) == (192, 256) and reading_size((256, 300)) == (128, 150)
+    hole = np.zeros((768, 1024), bool)
+    hole[100:140, 100:900] = True  # 40 px wide at twice a print's scale: 10 px deep there, at a print's scale
+    assert depth_of(hole, hole.shape).max() == pytest.approx(10.0, abs=0.6)
+
+
+def test_the_refining_fill_trains_from_rendered_prints_and_runs_on_onnx_runtime_as_on_pytorch(tmp_path):
+    """`train.py inpaint --refine --pool`: prints rendered once and drawn from; the saved RefineNet loads by its
+    architecture (load_fill), moves only the grown mask's pixels, and its ONNX Runtime export reads as PyTorch does."""
+    from colorizer.evaluation.defects import dilate
+    from colorizer.repair.fill import load_fill
+    from colorizer.train.inpaint import FillTrainConfig, train
+    data, cracks = fill_training_data(tmp_path, (slice(50, 62), slice(10, 150)), (slice(20, 100), slice(70, 74)))
+    cfg = FillTrainConfig(data=data, cracks=cracks, out=str(tmp_path / "fill.safetensors"),
+                          state_dir=str(tmp_path / "state"), steps=3, batch_size=2, crop=64, width=8, workers=0,
+                          refine=True, pool=4, lr=0.05)
+    train(cfg)
+    assert '"step": 3' in (tmp_path / "state" / "position.json").read_text()
+    torch_fill, onnx_fill = load_fill(cfg.out, "torch"), load_fill(cfg.out, "onnx")
+    assert torch_fill.runner is torch_fill.net and onnx_fill.runner is not onnx_fill.net
+    damaged, thin = scratched(photo())
+    mask = thin.copy()
+    mask[150:162, 40:200] = True
+    relaxed = Repairer(DefectNet(4), 0.5).fill(damaged, mask)
+    a, b = (Repairer(DefectNet(4), 0.5, learned=f).fill(damaged, mask) for f in (torch_fill, onnx_fill))
+    moved = ~np.isclose(a, relaxed, atol=1e-4)
+    assert moved.any() and not moved[~dilate(torch.from_numpy(mask), 1).numpy()].any()
+    assert np.abs(a - b).max() < 0.05  # L units
 
 
 def test_the_fill_batches_its_tiles_as_it_fills_them_one_by_one(monkeypatch):
@@ -548,3 +598,22 @@ def test_telea_relaxed_is_closer_on_wide_damage_and_touches_only_the_grown_mask(
     assert moved.any() and not moved[~dilate(torch.from_numpy(hole), 1).numpy()].any()
     u8 = r.fill(np.clip(damaged * 2.55, 0, 255).astype(np.uint8), hole)  # 8-bit pixels: relaxed too, still 8-bit
     assert u8.dtype == np.uint8 and u8.shape == hole.shape
+
+
+def test_a_refined_fill_corrects_a_colour_photo_once_for_all_its_channels():
+    """The correction is read once, from the channels' mean, and added to each channel inside the grown mask: a
+    colour photo's channels move by the same amount there, and nothing outside it moves."""
+    from colorizer.evaluation.defects import dilate
+    from colorizer.repair.refine import RefinedFill, RefineNet
+    net = RefineNet(8)
+    torch.nn.init.constant_(net.head.bias, 0.02)  # a correction of +0.02 of the range everywhere
+    rgb = np.stack([photo(), photo() // 2, 255 - photo()], axis=-1)
+    _, mask = scratched(photo())
+    mask[150:162, 40:200] = True
+    relaxed = Repairer(DefectNet(4), 0.5).fill(rgb, mask).astype(int)
+    refined = Repairer(DefectNet(4), 0.5, learned=RefinedFill(net)).fill(rgb, mask).astype(int)
+    moved = refined - relaxed
+    grown = dilate(torch.from_numpy(mask), 1).numpy()
+    assert not moved[~grown].any()
+    inside = moved[grown & (relaxed.max(-1) < 240)]  # away from the top of the range, where the clip holds it
+    assert np.abs(inside - 5).max() <= 1  # 0.02 x 255, in each channel

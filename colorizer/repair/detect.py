@@ -18,15 +18,16 @@ Repair: the flagged pixels (or the map as a person corrected it, colorizer.repai
 anti-aliased rims go too, are filled by OpenCV's inpainting (Telea's fast marching method, "An Image Inpainting
 Technique Based on the Fast Marching Method", 2004), every channel alike: as good as anything on a line of one to
 three pixels, and a few milliseconds. Telea carries the rim inward in streaks, so its fill is then relaxed to the
-smooth surface the rim implies (colorizer.repair.fill.relax: the wider the damage, the more it gains); where a
-learned fill ships (colorizer.repair.fill), that fills the wide damage instead.
+smooth surface the rim implies (colorizer.repair.fill.relax: the wider the damage, the more it gains), and the
+shipped learned fill (fill v4, colorizer.repair.refine, weights/fill.safetensors) adds what a smooth surface cannot
+carry: an edge across the crack, a shadow's slope (+0.47 dB over the relaxed fill where the damage is 6 px wide or
+more, on benchmarks/repair.py's cracked prints). fill_defects is that fill for any pixels; Repairer.fill, with the
+repairer's learned fill.
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from pathlib import Path
 
 import numpy as np
 import timm
@@ -44,7 +45,6 @@ from ..models.pretrained import load_lite_encoder, to_lite_input
 from ..threads import cpu_workers, pool
 from .edit import DefectEdit, _fit
 
-log = logging.getLogger("colorizer")
 ARCH = "defect-net"
 DETECT_SIDES = (256, 128)  # the short sides the detector reads a photo at, averaged (finest first)
 DETECT_SIDE = DETECT_SIDES[0]
@@ -183,18 +183,10 @@ class Repairer:
         net, meta = load_checkpoint(path, build=_build)
         learned = None
         if fill is not None:
-            from .fill import LearnedFill
-            learned = LearnedFill.load(fill)
-        runner = None
-        if backend != "torch":
-            try:
-                from ..onnx_backend import cached_export
-                from .runtime import OnnxDetector, export_detector
-                runner = cached_export(path, lambda ckpt, out: export_detector(net, meta, out), OnnxDetector)
-            except (ColorizerError, ImportError) as exc:
-                if backend == "onnx":
-                    raise ColorizerError(f"{path}: the detector cannot run on ONNX Runtime ({exc})") from None
-                log.warning("%s: detecting with PyTorch, ONNX Runtime is unavailable (%s)", Path(path).name, exc)
+            from .fill import load_fill
+            learned = load_fill(fill, backend)
+        from .runtime import onnx_runner
+        runner = onnx_runner(path, net, meta, backend)
         return cls(net, float(meta.get("threshold", 0.5)), meta, learned, runner)
 
     @property
@@ -242,43 +234,8 @@ class Repairer:
         return im.memo["defects"]
 
     def fill(self, pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None, telea_only: bool = False) -> np.ndarray:
-        """Pixels (H, W) or (H, W, C), uint8 / uint16 / float (L in [0, 100]), with mask's pixels (grown by a pixel,
-        more on a photo larger than the detector reads) filled from their surroundings, every channel alike: Telea's
-        fast marching, then the learned fill where the damage is wide (when this repairer has one), or else Telea's
-        fill relaxed to a smooth surface (colorizer.repair.fill.relax). telea_only: Telea as OpenCV gives it, nothing
-        after (the benchmark's reference). keep: pixels the growth must not reach (what a person marked as the
-        photo's own). A gray scan stored as RGB (most are) is filled once and copied to its three channels."""
-        import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
-        from .fill import relax
-        if not mask.any():
-            return pixels
-        if pixels.ndim == 3 and pixels.shape[2] == 3 and _gray(pixels):  # a gray scan: one plane filled, copied
-            plane = self.fill(np.ascontiguousarray(pixels[..., 0]), mask, keep, telea_only)
-            return cv2.merge([plane] * 3) if plane.dtype in _CV_DEPTHS else np.repeat(plane[..., None], 3, axis=2)
-        grow = max(1, round(0.5 * min(mask.shape) / DETECT_SIDE))  # the mask of a large photo is enlarged: its rim is soft
-        m = cv2.dilate(mask.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
-        if keep is not None:
-            m[keep & ~mask] = 0
-        relaxed = not telea_only and self.learned is None
-        # relaxed after, Telea need not read far: on val's prints radius 2 is within 0.06 dB of the best at every width
-        # with the mask grown by one or two pixels (a larger radius loses where the mask is grown more)
-        radius = 2 if relaxed else 2 + grow
-        planes = pixels[..., None] if pixels.ndim == 2 else pixels
-        out = np.empty_like(planes)
-        if planes.dtype == np.uint8 and planes.shape[2] in (1, 3):  # OpenCV's native cases: one call
-            out[...] = _telea(np.ascontiguousarray(planes), m, radius).reshape(planes.shape)
-        else:  # 16-bit, float, or two / four channels: each channel as float32
-            for c in range(planes.shape[2]):
-                out[..., c] = _as(_telea(np.ascontiguousarray(planes[..., c], dtype=np.float32), m, radius), planes.dtype)
-        if self.learned is not None and not telea_only:
-            peak = float(np.iinfo(planes.dtype).max) if np.issubdtype(planes.dtype, np.integer) \
-                else max(100.0, float(planes.max()))  # a float plane: L in [0, 100], or its own range
-            for c in range(planes.shape[2]):
-                out[..., c] = _as(self.learned.fill(planes[..., c].astype(np.float32), m > 0,
-                                                    out[..., c].astype(np.float32), peak), planes.dtype)
-        elif relaxed:  # a hole this deep (px from its rim) is wide damage: 3 px past the growth, tuned on val's prints
-            out = _as(relax(out.astype(np.float32), m > 0, 3.0 + grow), planes.dtype)
-        return out[..., 0] if pixels.ndim == 2 else out
+        """fill_defects with this repairer's learned fill (where it has one)."""
+        return fill_defects(pixels, mask, keep, telea_only, self.learned)
 
     def mask_for(self, im: LoadedImage, edit: DefectEdit | None = None) -> np.ndarray:
         """The map a photo is repaired with: the automatic one, or as a person edited it (DefectEdit)."""
@@ -298,6 +255,60 @@ class Repairer:
             keep = None if edit is None or edit.remove is None else _fit(edit.remove, im.shape)
             im.memo[key] = im if not mask.any() else LoadedImage(self.fill(im.pixels, mask, keep), im.alpha, im.name)
         return im.memo[key]
+
+
+def fill_defects(pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None = None, telea_only: bool = False,
+                 learned=None) -> np.ndarray:
+    """Pixels (H, W) or (H, W, C), uint8 / uint16 / float (L in [0, 100]), with mask's pixels (grown by a pixel,
+    more on a photo larger than the detector reads) filled from their surroundings, every channel alike: Telea's
+    fast marching relaxed to the smooth surface the rim implies (colorizer.repair.fill.relax), then corrected by
+    `learned` where one is given (a colorizer.repair.refine.RefinedFill; an older colorizer.repair.fill.LearnedFill
+    fills the wide damage over Telea's fill instead of the relaxation). telea_only: Telea as OpenCV gives it,
+    nothing after (the benchmark's reference). keep: pixels the growth must not reach (what a person marked as the
+    photo's own). A gray scan stored as RGB (most are) is filled once and copied to its three channels."""
+    import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
+    from .fill import relax
+    if not mask.any():
+        return pixels
+    if pixels.ndim == 3 and pixels.shape[2] == 3 and _gray(pixels):  # a gray scan: one plane filled, its new pixels
+        plane = fill_defects(np.ascontiguousarray(pixels[..., 1]), mask, keep, telea_only, learned)  # in all three
+        out = pixels.copy()
+        new = plane != pixels[..., 1]
+        out[new] = plane[new][:, None]
+        return out
+    grow = max(1, round(0.5 * min(mask.shape) / DETECT_SIDE))  # the mask of a large photo is enlarged: its rim is soft
+    m = cv2.dilate(mask.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+    if keep is not None:
+        m[keep & ~mask] = 0
+    learned = None if telea_only else learned
+    relaxed = not telea_only and getattr(learned, "after_relax", True)
+    # relaxed after, Telea need not read far: on val's prints radius 2 is within 0.06 dB of the best at every width
+    # with the mask grown by one or two pixels (a larger radius loses where the mask is grown more)
+    radius = 2 if relaxed else 2 + grow
+    planes = pixels[..., None] if pixels.ndim == 2 else pixels
+    out = np.empty_like(planes)
+    if planes.dtype == np.uint8 and planes.shape[2] in (1, 3):  # OpenCV's native cases: one call
+        out[...] = _telea(np.ascontiguousarray(planes), m, radius).reshape(planes.shape)
+    else:  # 16-bit, float, or two / four channels: each channel as float32
+        for c in range(planes.shape[2]):
+            out[..., c] = _as(_telea(np.ascontiguousarray(planes[..., c], dtype=np.float32), m, radius), planes.dtype)
+    if learned is None and not relaxed:
+        return out[..., 0] if pixels.ndim == 2 else out
+    peak = float(np.iinfo(planes.dtype).max) if np.issubdtype(planes.dtype, np.integer) \
+        else max(100.0, float(planes.max()))  # a float plane: L in [0, 100], or its own range
+    if relaxed:  # a hole this deep (px from its rim) is wide damage: 3 px past the growth, tuned on val's prints
+        out = relax(out.astype(np.float32), m > 0, 3.0 + grow)
+        if learned is not None:  # one correction, read from the channels' mean, added to every channel
+            lum = sum(out[..., c] for c in range(out.shape[2])) / np.float32(out.shape[2])  # (numpy's mean over
+            fix = learned.correction(lum, m > 0, peak)                                     # the channels: 5x slower)
+            at, flat = np.flatnonzero(m), out.reshape(-1, out.shape[2])
+            flat[at] = np.clip(flat[at] + fix.reshape(-1)[at, None], 0, peak)
+            out = flat.reshape(out.shape)  # (a copy where relax's channels-last view could not be flattened in place)
+    else:  # fill v1-v3: the learned fill paints the wide damage over Telea's fill, channel by channel
+        out = np.stack([learned.fill(planes[..., c].astype(np.float32), m > 0, out[..., c].astype(np.float32), peak)
+                        for c in range(planes.shape[2])], axis=-1)
+    out = _as(out, planes.dtype)
+    return out[..., 0] if pixels.ndim == 2 else out
 
 
 BAND_MARGIN = 32  # rows each band of a split fill reads past its own: far more than a crack is wide
@@ -327,13 +338,18 @@ def _telea(img: np.ndarray, m: np.ndarray, radius: int) -> np.ndarray:
     return np.concatenate([j.result()[a - r0:b - r0] for j, (r0, _), a, b in zip(jobs, reads, cuts, cuts[1:])])
 
 
-_CV_DEPTHS = (np.uint8, np.uint16, np.float32)  # what OpenCV's merge takes
+GRAY_TOLERANCE = 2  # levels of 255: a scan stored as RGB whose channels differ by no more is gray (rounding, JPEG)
 
 
 def _gray(px: np.ndarray) -> bool:
-    """Whether an (H, W, 3) photo's three channels are one: a comparison of whole planes, ten times faster than
-    one broadcast over the interleaved channels (13 ms a megapixel)."""
-    return np.array_equal(px[..., 0], px[..., 1]) and np.array_equal(px[..., 0], px[..., 2])
+    """Whether an (H, W, 3) photo's three channels are one, within GRAY_TOLERANCE (of 255, for 8-bit pixels; exactly
+    for any other type): whole planes compared, ten times faster than one broadcast over the interleaved channels."""
+    import cv2
+    g = px[..., 1]
+    if px.dtype != np.uint8:
+        return np.array_equal(px[..., 0], g) and np.array_equal(px[..., 2], g)
+    return all(cv2.absdiff(np.ascontiguousarray(px[..., c]), np.ascontiguousarray(g)).max() <= GRAY_TOLERANCE
+               for c in (0, 2))
 
 
 def _as(f: np.ndarray, dtype) -> np.ndarray:
@@ -377,28 +393,33 @@ def repair_photo(image: ImageInput, repairer: Repairer | None = None, mask: np.n
     (bool (H, W)); add / remove: painted onto the map found (or onto `mask`), as the app's touch-up brush does."""
     edit = DefectEdit(mask, add, remove) if any(m is not None for m in (mask, add, remove)) else None
     r = repairer or default_repairer()
-    # the library's checks (size limits, unreadable and hostile files), decoded upright (EXIF orientation)
-    pil = open_image(_array_to_pil(image) if isinstance(image, np.ndarray) else image)
-    mode = pil.mode
-    try:
-        work = pil if mode in _NATIVE_MODES else pil.convert("RGBA" if "A" in pil.getbands() else "RGB")
-    except (OSError, ValueError) as exc:
-        raise ColorizerError(f"cannot convert mode {mode} ({exc})") from None
-    # an 8-bit array is read and filled as it is (the same pixels a PIL image of it gives, without copies through PIL)
-    as_is = isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape[2:] in ((), (3,), (4,))
-    px = image if as_is else np.asarray(work)
-    mask = r.mask_for(load_image(px if as_is else work), edit)
+    if isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.shape[2:] in ((), (3,), (4,)):
+        # an 8-bit array is read and filled as it is: the pixels a PIL image of it holds, without copies through PIL
+        mode = "L" if image.ndim == 2 else ("RGB", "RGBA")[image.shape[2] == 4]
+        px, work = image, None
+        im = load_image(image)  # the array's checks (empty, over the pixel limit)
+    else:
+        # the library's checks (size limits, unreadable and hostile files), decoded upright (EXIF orientation)
+        pil = open_image(_array_to_pil(image) if isinstance(image, np.ndarray) else image)
+        mode = pil.mode
+        try:
+            work = pil if mode in _NATIVE_MODES else pil.convert("RGBA" if "A" in pil.getbands() else "RGB")
+        except (OSError, ValueError) as exc:
+            raise ColorizerError(f"cannot convert mode {mode} ({exc})") from None
+        px = np.asarray(work)
+        im = load_image(work)
+    mask = r.mask_for(im, edit)
     if not mask.any():
-        return pil.copy()
+        return Image.fromarray(px, mode) if work is None else pil.copy()
     keep = None if remove is None else _fit(remove, mask.shape)
-    if px.ndim == 3:  # the colour (or gray) channels are filled, an alpha channel is kept as it was
+    if px.ndim == 3 and px.shape[2] != 3:  # gray or colour channels filled, an alpha channel kept as it was
         px = px.copy()
         k = 3 if px.shape[2] >= 3 else 1
         px[..., :k] = r.fill(px[..., :k], mask, keep)
-    else:
+    else:  # a new array (the caller's is not written)
         px = r.fill(px, mask, keep)
-    out = Image.fromarray(px, work.mode)
-    return out if out.mode == mode else out.convert(mode)
+    out = Image.fromarray(px, mode if work is None else work.mode)
+    return out if work is None or out.mode == mode else out.convert(mode)
 
 
 def _array_to_pil(arr: np.ndarray) -> Image.Image:
@@ -411,4 +432,5 @@ def _array_to_pil(arr: np.ndarray) -> Image.Image:
 
 
 __all__ = ["ARCH", "DETECT_SIDE", "DETECT_SIDES", "FILL_CHECKPOINT", "REPAIR_CHECKPOINT", "DefectNet", "Repairer",
-           "default_repairer", "detection_view", "find_defects", "reading_sides", "repair_photo", "save_repairer"]
+           "default_repairer", "detection_view", "fill_defects", "find_defects", "reading_sides", "repair_photo",
+           "save_repairer"]

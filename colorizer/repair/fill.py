@@ -154,6 +154,8 @@ def _cut(plane: np.ndarray, tiles: list) -> np.ndarray:
 class LearnedFill:
     """A loaded FillNet: fills the wide parts of a mask on one plane, tile by tile."""
 
+    after_relax = False  # it fills over Telea's fill (colorizer.repair.fill_defects)
+
     def __init__(self, net: FillNet, metadata: dict | None = None):
         self.net, self.metadata = net.eval(), metadata or {}
         self.wide = float(self.metadata.get("wide", WIDE))
@@ -193,4 +195,16 @@ class LearnedFill:
         return out
 
 
-__all__ = ["ARCH", "FillNet", "LearnedFill", "WIDE", "local_width", "relax", "save_fill"]
+def load_fill(path: str | os.PathLike, backend: str = "auto"):
+    """The learned fill at `path`: a RefinedFill (fill v4 on; on ONNX Runtime unless backend is "torch") or a
+    LearnedFill (fill v1-v3), by the architecture its checkpoint names."""
+    from ..checkpoints import read_metadata
+    from . import refine
+    if read_metadata(path).get("arch") != refine.ARCH:
+        return LearnedFill.load(path)
+    from .runtime import onnx_runner
+    net, meta = load_checkpoint(path, build=refine.build)
+    return refine.RefinedFill(net, meta, onnx_runner(path, net, meta, backend))
+
+
+__all__ = ["ARCH", "FillNet", "LearnedFill", "WIDE", "load_fill", "local_width", "relax", "save_fill"]

@@ -8,6 +8,12 @@ Loss: L1 inside the hole (what is filled), plus a tenth of it on the hole's one-
 so the fill meets its surroundings without a seam. The figure that matters, the fill's PSNR inside the mask by the
 damage's width against Telea's, is benchmarks/repair.py's. It runs in stretches (state_dir), as the detector does.
 
+With --refine (fill v4 on) the network is a RefineNet (colorizer.repair.refine) that corrects the relaxed fill
+(colorizer.repair.fill_defects, as the repair makes it) read at half scale, on cracked prints; its loss is the squared
+error inside the hole, the damage 5 px wide or more weighted three times (PSNR is what the benchmark reads). A print
+takes about ten times as long to render as a step takes, so --pool prints are rendered once, seeded, and every step
+draws its batch from them.
+
     python train.py inpaint --cracks ../shared/data/repair/cracks --state-dir recipes/fill-v1 --out runs/fill-v1.safetensors
 """
 from __future__ import annotations
@@ -29,7 +35,9 @@ from ..checkpoints import load_checkpoint
 from ..color import photo_l
 from ..evaluation.aging import age_one, seeded_generator
 from ..evaluation.defects import SCAN_ONLY, _crack_cover, _discs, _u, crack_shapes, cracked_print
-from ..repair.fill import FillNet, _build, save_fill
+from ..repair.detect import fill_defects
+from ..repair.fill import FillNet, _build, local_width, save_fill
+from ..repair.refine import RefineNet, build as refine_build, depth_of, refined
 from .repair import PhotoSet, training_files
 from .stretches import Stretches
 
@@ -52,6 +60,8 @@ class FillTrainConfig:
     residual: bool = False  # the network corrects Telea's fill (FillNet's residual) instead of painting the hole
     prints: bool = False    # the holes are a cracked print's damage as the benchmark renders it (cracked_print: the
                             # paper's white, its darker rim, the scan's blur and grain), the truth its undamaged scan
+    refine: bool = False    # a RefineNet correcting the relaxed fill at half scale (fill v4 on); implies prints
+    pool: int = 0           # with refine: prints rendered once and drawn from at every step (0: the batch's own)
     init_from: str = ""     # start from this fill's weights (same width and kind) with a fresh schedule
     checkpoint_every: int = 100
     seed: int = 0
@@ -75,7 +85,7 @@ class HoleSet(PhotoSet):
                          Image.BICUBIC if k > 1 else Image.BOX)
         y, x = int(_u(g, 0, img.height - cfg.crop + 1)), int(_u(g, 0, img.width - cfg.crop + 1))
         lum = photo_l(np.asarray(img)[y:y + cfg.crop, x:x + cfg.crop])
-        if cfg.prints:
+        if cfg.prints or cfg.refine:
             return self._print(lum, g)
         if _u(g) < 0.5:
             lum = age_one(lum, g, SCAN_ONLY)[0]
@@ -99,7 +109,12 @@ class HoleSet(PhotoSet):
         the mask grown by a pixel as the repair grows it, Telea's fill of the damaged scan)."""
         damaged, mask, clean = cracked_print(lum, g, crack_shapes(str(Path(self.cfg.cracks) / "train")))
         hole = F.max_pool2d(mask.float()[None, None], 3, 1, 1)[0]
-        return (clean / 100)[None].float(), hole, _telea(damaged, hole)
+        if not self.cfg.refine:
+            return (clean / 100)[None].float(), hole, _telea(damaged, hole)
+        relaxed = fill_defects(damaged.numpy().astype(np.float32), mask.numpy())  # grown as `hole` at this size
+        weight = hole * (1 + 2 * torch.from_numpy(local_width(mask.numpy()) >= WIDE_WEIGHTED)[None].float())
+        depth = torch.from_numpy(depth_of(hole[0].numpy() > 0, tuple(hole.shape[-2:])))[None]
+        return (clean / 100)[None].float(), hole, torch.from_numpy(relaxed / 100)[None].float(), depth, weight
 
 
 def _telea(lum: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
@@ -116,6 +131,40 @@ def _collate(batch):
     return tuple(torch.stack(t) for t in zip(*batch)) if batch else None
 
 
+WIDE_WEIGHTED = 5.0  # px: damage this wide weighs three times in the refining loss (the relaxed fill's worst)
+
+
+def _batches(cfg: FillTrainConfig, files: list, epoch: int):
+    """Batches without end: each epoch's loader afresh, or (--pool) batches drawn from `pool` prints rendered once."""
+    def loader(seed: int, shuffle: bool = True):
+        return DataLoader(HoleSet(files, cfg, seed), batch_size=cfg.batch_size, shuffle=shuffle, num_workers=cfg.workers,
+                          collate_fn=_collate, generator=torch.Generator().manual_seed(seed))
+    if not (cfg.refine and cfg.pool):
+        while True:
+            yield from (b for b in loader(cfg.seed * 1000 + epoch) if b is not None)
+            epoch += 1
+    pool, k = [], 0
+    while sum(len(b[0]) for b in pool) < cfg.pool:
+        for b in loader(cfg.seed * 1000 + k):
+            pool += [b] if b is not None else []
+            if sum(len(b[0]) for b in pool) >= cfg.pool:
+                break
+        k += 1
+    pool = [torch.cat(t)[:cfg.pool] for t in zip(*pool)]
+    log.info("%d prints rendered", len(pool[0]))
+    g = torch.Generator().manual_seed(cfg.seed)
+    while True:
+        idx = torch.randint(len(pool[0]), (cfg.batch_size,), generator=g)
+        yield tuple(t[idx] for t in pool)
+
+
+def refine_loss(net, batch) -> torch.Tensor:
+    """The squared error of the corrected fill (read at half scale, as the repair reads a 384 px print) inside the hole."""
+    clean, hole, relaxed, depth, weight = batch
+    pred = refined(net, relaxed, hole, depth)
+    return (((pred - clean) ** 2) * weight).sum() / weight.sum().clamp(min=1)
+
+
 def loss_fn(pred: torch.Tensor, truth: torch.Tensor, hole: torch.Tensor) -> torch.Tensor:
     inside = ((pred - truth).abs() * hole).sum() / hole.sum().clamp(min=1)
     gy = lambda t: t[..., 1:, :] - t[..., :-1, :]  # noqa: E731
@@ -129,32 +178,31 @@ def train(cfg: FillTrainConfig) -> dict:
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     files = training_files(cfg.data, cfg.crop)
-    net = FillNet(cfg.width, cfg.residual)
+    net = RefineNet(cfg.width) if cfg.refine else FillNet(cfg.width, cfg.residual)
+    build = refine_build if cfg.refine else _build
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg.lr, total_steps=cfg.steps, pct_start=0.05)
     stretch = Stretches(Path(cfg.state_dir) if cfg.state_dir else None, cfg.steps, cfg.checkpoint_every, log)
     if cfg.init_from:
-        net.load_state_dict(load_checkpoint(cfg.init_from, build=_build)[0].state_dict())
-    stretch.resume(net, sched, _build)
+        net.load_state_dict(load_checkpoint(cfg.init_from, build=build)[0].state_dict())
+    stretch.resume(net, sched, build)
     log.info("%d training photos, %d steps of %d", len(files), cfg.steps, cfg.batch_size)
     epoch = stretch.step // max(1, len(files) // cfg.batch_size)
-    while not stretch.done:
-        loader = DataLoader(HoleSet(files, cfg, cfg.seed * 1000 + epoch), batch_size=cfg.batch_size, shuffle=True,
-                            num_workers=cfg.workers, collate_fn=_collate,
-                            generator=torch.Generator().manual_seed(cfg.seed * 1000 + epoch))
-        for batch in loader:
-            if batch is None:
-                continue
-            net.train()
+    for batch in _batches(cfg, files, epoch):
+        if stretch.done:
+            break
+        net.train()
+        if cfg.refine:
+            loss = refine_loss(net, batch)
+        else:
             lum, hole, start = batch  # start: the photo (the hole is zeroed inside), or Telea's fill of it
             loss = loss_fn(net(start, hole), lum, hole)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            if stretch.after(loss.item(), net, save_fill, {"kind": "fill", "training": asdict(cfg)}):
-                break
-        epoch += 1
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if stretch.after(loss.item(), net, save_fill, {"kind": "fill", "training": asdict(cfg)}):
+            break
     meta = {"kind": "fill", "training": asdict(cfg), "history": stretch.history, "date": datetime.date.today().isoformat()}
     save_fill(cfg.out, net.eval(), meta)
     return {"out": cfg.out, "steps": stretch.step, "loss": stretch.history[-1]["loss"] if stretch.history else None}
