@@ -1,12 +1,11 @@
 """Cracked portraits as benchmarks/repair.py renders its prints (val-ood/portraits at 384 px, the crack shapes of
 repair/cracks/val, scanned), cropped where the damage is of each of the benchmark's widths (< 3, 3-6, >= 6 px):
 the scan | detected and repaired (--repair, the shipped detector by default, with its fill) | Telea given the true
-mask | the shipped fill given the true mask (Telea relaxed, or the learned one where one ships) | a learned fill given
-the true mask (--fill) | the undamaged scan. Each crop's PSNR of L inside the true mask
+mask | Telea relaxed given the true mask | the shipped learned fill given the true mask, where one ships | a learned
+fill given the true mask (--fill) | the undamaged scan. Each crop's PSNR of L inside the true mask
 is printed.
 
-    python experiments/repair_widths_figure.py --data ../shared/data --repair weights/repair.safetensors \
-        --fill recipes/fill-v3/fill-v3.safetensors -o docs/images/repair-widths.jpg
+    python experiments/repair_widths_figure.py --data ../shared/data -o docs/images/repair-widths-fill-v4.jpg
 """
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ from colorizer.evaluation.defects import WIDTHS, crack_shapes, cracked_print, lo
 from colorizer.evaluation.evaluate import load_eval_set  # noqa: E402
 from colorizer.evaluation.figures import grid  # noqa: E402
 from colorizer.imageio import find_images  # noqa: E402
-from colorizer.repair import FILL_CHECKPOINT, REPAIR_CHECKPOINT, Repairer  # noqa: E402
+from colorizer.repair import FILL_CHECKPOINT, REPAIR_CHECKPOINT, Repairer, fill_defects  # noqa: E402
 
 CROP = 96
 
@@ -69,8 +68,9 @@ def main() -> None:
         damaged, mask, clean = prints[i]
         f = damaged.astype(np.float32)
         panels = {"scan": damaged, "detected and repaired": shipped.fill(f, shipped.find(damaged)),
-                  "Telea, true mask": shipped.fill(f, mask, telea_only=True),
-                  ("Telea relaxed, true mask" if shipped.learned is None else "shipped fill, true mask"): shipped.fill(f, mask)}
+                  "Telea, true mask": shipped.fill(f, mask, telea_only=True), "Telea relaxed, true mask": fill_defects(f, mask)}
+        if shipped.learned is not None:  # the shipped learned fill beside the relaxation it corrects
+            panels[f"{shipped.learned.metadata.get('release', 'shipped fill')}, true mask"] = shipped.fill(f, mask)
         if learned is not None:
             panels["learned fill, true mask"] = learned.fill(f, mask)
         panels["undamaged"] = clean

@@ -265,7 +265,8 @@ def fill_defects(pixels: np.ndarray, mask: np.ndarray, keep: np.ndarray | None =
     `learned` where one is given (a colorizer.repair.refine.RefinedFill; an older colorizer.repair.fill.LearnedFill
     fills the wide damage over Telea's fill instead of the relaxation). telea_only: Telea as OpenCV gives it,
     nothing after (the benchmark's reference). keep: pixels the growth must not reach (what a person marked as the
-    photo's own). A gray scan stored as RGB (most are) is filled once and copied to its three channels."""
+    photo's own). A gray scan stored as RGB (most are; its channels within GRAY_TOLERANCE) is filled once, on its
+    green channel, and the pixels that fill changed are written into all three."""
     import cv2  # OpenCV's inpainting, from opencv-python-headless (already the video's optical flow)
     from .fill import relax
     if not mask.any():
