@@ -5,7 +5,7 @@ Why this and not FillNet (fill v1-v3): the relaxed fill is already the smooth su
 what is left is what a smooth surface cannot carry: an edge that crosses the crack, a shadow's gradient, the rim's
 darker line that should not be carried in. That correction is smooth at the scale of the damage, so it is read at a
 short side of at most WORK_SIDE (half the detector's 384 px reading, where a print's crack is 1-3 px) and enlarged:
-a megapixel's correction costs one 192 x 256 reading of a 10 k-weight network (a few milliseconds on ONNX Runtime),
+a megapixel's correction costs one 192 x 256 reading of a 10 k-weight network (about 10 ms on ONNX Runtime),
 where fill v3 read every tile of wide damage at full resolution (1.8 s).
 
 The network sees three planes at that scale: the relaxed lightness, the share of each pixel that is hole, and the
