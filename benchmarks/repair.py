@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import platform
 import statistics
 import sys
 import time
@@ -153,13 +154,24 @@ def speed(r: Repairer, repeats: int, shapes=()) -> dict:
     photo = (128 + 60 * np.sin(x / 40) * np.cos(y / 55) + rng.normal(0, 6, x.shape)).clip(0, 255).astype(np.uint8)
     photo[400:402, 100:1000] = 250  # a scratch, so the fill runs too
     out = {"megapixels": round(photo.size / 1e6, 2), "seconds_median": _median_time(r, photo, repeats),
-           "threads": torch.get_num_threads(), "backend": r.backend}
+           "threads": torch.get_num_threads(), "backend": r.backend, "cpu": cpu_name()}
     if shapes:  # the same photo made a cracked print: the fill's share of the time where the damage is everywhere
         damaged, mask, _ = cracked_print(photo_l(np.repeat(photo[..., None], 3, -1)), seeded_generator("repair-speed", 0), shapes)
         cracked = gray_photo(damaged)
         out["cracked_print"] = {"mask_share": round(float(mask.float().mean()), 4),
                                 "seconds_median": _median_time(r, cracked, repeats)}
     return out
+
+
+def cpu_name() -> str:
+    """The CPU's model and its widest vector unit: ONNX Runtime's kernels, and so the time, differ with it."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or "an unnamed CPU"
+    model = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")),
+                 platform.processor() or "an unnamed CPU")
+    return f"{model}, {'AVX-512' if 'avx512f' in info else 'AVX2' if 'avx2' in info else 'without AVX2'}"
 
 
 def _median_time(r: Repairer, photo: np.ndarray, repeats: int) -> float:
@@ -221,7 +233,8 @@ def main() -> None:
                   f"damaged {w['psnr_damaged']:.2f} dB, Telea {w['psnr_telea']:.2f} dB"
                   f", {out['fill']} {w['psnr_fill']:.2f} dB ({w['psnr_fill'] - w['psnr_telea']:+.2f})")
     s = out["speed_1mp"]
-    print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads, {s['backend']})"
+    print(f"speed: {s['megapixels']} MP detected and repaired in {s['seconds_median']:.3f} s (median, {s['threads']} threads, "
+          f"{s['backend']}, {s['cpu']})"
           + (f"; made a cracked print ({s['cracked_print']['mask_share']:.1%} damaged) "
              f"{s['cracked_print']['seconds_median']:.3f} s" if "cracked_print" in s else ""))
     if args.by_kind:

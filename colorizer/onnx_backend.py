@@ -114,10 +114,10 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "colorizer"
 
 
-def cached_export(checkpoint: str | os.PathLike, export=None, load=None):
+def cached_export(checkpoint: str | os.PathLike, export=None, load=None, form: str = ""):
     """An ONNX Runtime model for a .safetensors checkpoint, exported (and verified) on first use: by default a
     colour model (export_onnx, OnnxModel); `export(checkpoint, out)` and `load(path)` name another kind (the
-    repair detector passes its own).
+    repair detector passes its own). form: a name for the exported graph's form, where an export can change it.
 
     The cache key is the checkpoint's SHA-256 and the torch version, so a retrained or edited checkpoint
     is exported afresh. When the cache folder cannot be written, the export goes to a temporary folder
@@ -125,7 +125,7 @@ def cached_export(checkpoint: str | os.PathLike, export=None, load=None):
     export, load = export or export_onnx, load or OnnxModel
     checkpoint = Path(checkpoint)
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:20]
-    name = f"{checkpoint.stem}-{digest}-torch{torch.__version__.split('+')[0]}.onnx"
+    name = f"{checkpoint.stem}-{digest}{'-' + form if form else ''}-torch{torch.__version__.split('+')[0]}.onnx"
     target = cache_dir() / name
     if target.is_file():
         try:

@@ -392,7 +392,8 @@ def repair_card(path: Path) -> list[str]:
                 f"1 MP detected and repaired in {bench['speed_1mp']['seconds_median']:.3f} s"
                 + (f", made a cracked print ({bench['speed_1mp']['cracked_print']['mask_share']:.1%} damaged) "
                    f"{bench['speed_1mp']['cracked_print']['seconds_median']:.3f} s"
-                   if "cracked_print" in bench["speed_1mp"] else "")]
+                   if "cracked_print" in bench["speed_1mp"] else "")
+                + (f" ({bench['speed_1mp']['cpu']})" if "cpu" in bench["speed_1mp"] else "")]
     pr = bench.get("prints_val_ood") or {}
     if pr:
         out += [f"- cracked prints (`python benchmarks/repair.py`, {pr['photos']} val-ood photos at {pr['side']} px with the "
@@ -432,7 +433,8 @@ def fill_card(path: Path) -> list[str]:
                 + "".join(f"; at {name}: Telea {w['psnr_telea']:.2f} dB, this fill {w['psnr_fill']:.2f} dB "
                           f"({w['psnr_fill'] - w['psnr_telea']:+.2f})" for name, w in pr.get("by_width", {}).items())
                 + f"; 1 MP made a cracked print, detected and repaired with it: "
-                  f"{bench['speed_1mp']['cracked_print']['seconds_median']:.3f} s"]
+                  f"{bench['speed_1mp']['cracked_print']['seconds_median']:.3f} s"
+                + (f" ({bench['speed_1mp']['cpu']})" if "cpu" in bench["speed_1mp"] else "")]
     return out + ["- terms: the crack shapes it was trained on are DeepCrack's annotated maps, whose use is restricted "
                   "to non-commercial research and education; so is this network's",
                   f"- reproduce: `bash {cfg.get('state_dir')}.sh` (continues from `{cfg.get('state_dir')}/`)", ""]

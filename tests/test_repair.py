@@ -579,6 +579,44 @@ def test_the_detector_on_onnx_runtime_finds_what_pytorch_finds(shipped, tmp_path
         Repairer.load(REPAIR_CHECKPOINT, backend="tpu")
 
 
+def test_the_detectors_fast_form_is_the_same_function_without_run_time_padding_or_concatenation():
+    """fast_form rewrites timm's "same" padding as shifted kernels and the decoder's concatenation as two summed
+    convolutions with the BatchNorm folded: the logits stay the network's on any side that is a multiple of 16, and
+    the graph keeps no Pad and no Concat (what ONNX Runtime's blocked kernels could not take)."""
+    from timm.layers import Conv2dSame
+    from colorizer.repair.fast_form import FastDefectNet, fast_form
+    torch.manual_seed(0)
+    net = DefectNet(8, encoder="lite0")
+    for bn in (m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)):  # statistics a trained net has
+        bn.running_mean.uniform_(-0.5, 0.5), bn.running_var.uniform_(0.5, 2.0), bn.weight.data.uniform_(0.5, 1.5)
+    net.eval()
+    fast = fast_form(net)
+    assert isinstance(fast, FastDefectNet) and not any(isinstance(m, Conv2dSame) for m in fast.modules())
+    with torch.inference_mode():
+        for shape in ((16, 16), (48, 80), (208, 336)):
+            x = torch.rand(2, 1, *shape, generator=torch.Generator().manual_seed(shape[1]))
+            assert float((fast(x) - net(x)).abs().max()) < 1e-4
+    assert any(isinstance(m, Conv2dSame) for m in net.modules())  # the network itself is left as it was
+    plain = DefectNet(4)
+    assert fast_form(plain) is plain  # the plain U-Net is exported as it is
+
+
+def test_a_gray_scan_stored_as_rgb_is_filled_once_and_its_filled_pixels_alike_in_all_three_channels():
+    """Channels within GRAY_TOLERANCE: the green channel is filled and written into all three inside the grown mask;
+    outside it every channel stays as it was, the scan's small tints included."""
+    from colorizer.evaluation.defects import dilate
+    from colorizer.repair.detect import fill_defects
+    damaged, mask = scratched(photo())
+    scan = np.repeat(damaged[..., None], 3, -1).astype(np.int16)
+    scan[..., 0] += 2 * (np.arange(scan.shape[1]) % 2)  # a scanner's tint, within the tolerance
+    scan = np.clip(scan, 0, 255).astype(np.uint8)
+    out = fill_defects(scan, mask)
+    grown = dilate(torch.from_numpy(mask), 1).numpy()
+    assert np.array_equal(out[~grown], scan[~grown])
+    assert np.array_equal(out[grown], np.repeat(fill_defects(np.ascontiguousarray(scan[..., 1]), mask)[grown][:, None], 3, -1))
+    assert not np.array_equal(out[mask], scan[mask])
+
+
 def test_telea_relaxed_is_closer_on_wide_damage_and_touches_only_the_grown_mask():
     """With no learned fill, Telea's fill is relaxed to the smooth surface its rim implies (colorizer.repair.fill.relax):
     a wide hole in a smooth shading comes back nearer the photo than Telea leaves it, and no pixel off the grown

@@ -1,6 +1,7 @@
 """The defect detector on ONNX Runtime: on a 2-core CPU without AVX-512 it reads a 384 x 512 view about 2.5x faster
 than PyTorch does (0.28 against 0.7 s with training beside it; benchmarks/repair.py's speed), which is what lets a
-detector read a scan at the damage's own scale (384 px) within 0.25 s a megapixel. Exported once per checkpoint
+detector read a scan at the damage's own scale (384 px) within 0.25 s a megapixel. Exported in its fast form
+(fast_form: the same weights without run-time padding or concatenation, a quarter faster again) once per checkpoint
 into the colorizer's cache (colorizer.onnx_backend.cached_export) and checked against PyTorch at a size other than
 the traced one; the .safetensors stays the one source of truth."""
 from __future__ import annotations
@@ -13,8 +14,10 @@ import torch
 
 from ..errors import ColorizerError
 from ..onnx_backend import OnnxModel, write_onnx
+from .fast_form import fast_form
 
 TOLERANCE = 1e-3  # logits: far below what moves a pixel across the threshold
+FORM = "form2"  # the exported graph's form (fast_form), in the cache's key: a changed form is exported afresh
 log = logging.getLogger("colorizer.repair")
 
 
@@ -27,10 +30,11 @@ class OnnxDetector(OnnxModel):
 
 
 def export_detector(net: torch.nn.Module, meta: dict, out: str | os.PathLike) -> None:
-    """Write `net` (a DefectNet or a RefineNet) to `out` and check it against PyTorch on a view it was not traced at."""
+    """Write `net` (a DefectNet or a RefineNet) to `out`, in its fast form, and check it against the network as trained
+    on a view it was not traced at."""
     net = net.eval()
     m, c = net.MULTIPLE, getattr(net, "in_channels", 1)
-    write_onnx(net, (torch.zeros(1, c, 16 * m, 16 * m),), ["l"], out, dict(meta, onnx_output="logits"))
+    write_onnx(fast_form(net), (torch.zeros(1, c, 16 * m, 16 * m),), ["l"], out, dict(meta, onnx_output="logits"))
     x = torch.rand(1, c, 13 * m, 21 * m, generator=torch.Generator().manual_seed(0))
     with torch.inference_mode():
         worst = float((OnnxDetector(out)(x) - net(x)).abs().max())
@@ -46,7 +50,7 @@ def onnx_runner(path: str | os.PathLike, net: torch.nn.Module, meta: dict, backe
         return None
     try:
         from ..onnx_backend import cached_export
-        return cached_export(path, lambda ckpt, target: export_detector(net, meta, target), OnnxDetector)
+        return cached_export(path, lambda ckpt, target: export_detector(net, meta, target), OnnxDetector, FORM)
     except (ColorizerError, ImportError) as exc:
         if backend == "onnx":
             raise ColorizerError(f"{path}: the network cannot run on ONNX Runtime ({exc})") from None
