@@ -9,7 +9,7 @@ colours are guessed (Wan et al., "Bringing Old Photos Back to Life", CVPR 2020, 
 detect.py: the detector (DefectNet), the fill (fill_defects) and the Repairer that finds and fills; edit.py: a
 person's corrections to the map (DefectEdit); fill.py: Telea's fill relaxed, and fill v1-v3 (FillNet); refine.py: the
 shipped learned fill (RefineNet, fill v4 on), a correction of the relaxed fill; runtime.py: both networks on ONNX
-Runtime.
+Runtime; fast_form.py: the detector rewritten, weight for weight, into the graph that ONNX Runtime reads.
 """
 from .detect import (ARCH, DETECT_SIDE, DETECT_SIDES, FILL_CHECKPOINT, REPAIR_CHECKPOINT, DefectNet, Repairer, _build,
                      default_repairer, detection_view, fill_defects, find_defects, reading_sides, repair_photo,
