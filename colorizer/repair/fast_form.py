@@ -72,13 +72,12 @@ class SplitDecoder(nn.Module):
 
 
 class FastDefectNet(nn.Module):
-    """A DefectNet with a Lite0 encoder, the same function on inputs whose sides are multiples of MULTIPLE."""
+    """A DefectNet with a Lite0 encoder, the same function on inputs whose sides are multiples of its MULTIPLE (16)."""
 
     def __init__(self, net: nn.Module):
         super().__init__()
         net = copy.deepcopy(net).eval()
         _plain_padding(net.encoder)
-        self.MULTIPLE, self.in_channels = net.MULTIPLE, 1
         self.encoder, self.enc0, self.head = net.encoder, net.enc[0], net.head
         # what comes up from below into each decoder block: the encoder's deepest level, then each block's output
         below = [net.encoder.feature_info.channels()[-1]] + [dec[0].out_channels for dec in net.dec[:-1]]
